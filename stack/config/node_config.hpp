@@ -1,0 +1,75 @@
+#pragma once
+// A node file (TOML) as validated values. Everything that can be wrong with a node file is found
+// here, before a link is opened or lwIP is started, and reported with file, line and reason.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "netif/wire/mac_address.hpp"
+
+namespace caplnet::stack {
+
+enum class StackMode { Product, Os };
+enum class MulticastDelivery { PerSocket, Linux };
+
+struct Ipv4Prefix {
+    std::array<std::uint8_t, 4> address{};
+    std::uint8_t prefix_len = 0;
+    std::string to_string() const;
+};
+
+struct Ipv6Prefix {
+    std::array<std::uint8_t, 16> address{};
+    std::uint8_t prefix_len = 0;
+    std::string to_string() const;
+};
+
+struct VlanConfig {
+    std::string name;  // default "<adapter>.<id>"
+    std::uint16_t id = 0;
+    std::uint8_t priority = 0;
+    std::vector<Ipv4Prefix> ipv4;
+    std::vector<Ipv6Prefix> ipv6;
+    std::uint16_t mtu = 1500;
+};
+
+struct AdapterConfig {
+    std::string name;
+    std::uint32_t channel = 0;  // 1-based; default: position in the file
+    std::string link;           // URL; relative vde:// and pcap:// paths resolve against the run dir
+    wire::MacAddress mac;
+    std::vector<Ipv4Prefix> ipv4;
+    std::vector<Ipv6Prefix> ipv6;
+    std::uint16_t mtu = 1500;
+    std::vector<VlanConfig> vlans;
+};
+
+struct NodeConfig {
+    std::string source;  // file name, for messages
+    std::string name;
+    StackMode stack = StackMode::Product;
+    std::uint32_t seed = 1;
+    MulticastDelivery multicast_delivery = MulticastDelivery::PerSocket;
+    std::vector<AdapterConfig> adapters;
+};
+
+/// RFC 5952 text of an IPv6 address.
+std::string format_ipv6(const std::array<std::uint8_t, 16>& address);
+/// The link-local address lwIP derives from an adapter's MAC.
+std::array<std::uint8_t, 16> link_local_of(const wire::MacAddress& mac);
+
+/// A rejected node file: what() reads "FILE:LINE: reason".
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Reads and validates a node file. Throws ConfigError (start-up only: no exceptions later).
+NodeConfig load_node_config(const std::string& path);
+/// The same from text; `source` names it in messages.
+NodeConfig parse_node_config(std::string_view toml_text, const std::string& source);
+
+}  // namespace caplnet::stack

@@ -1,0 +1,89 @@
+#pragma once
+// One simulated ECU: its lwIP stack (one per process), its adapters and VLAN subinterfaces,
+// its links and its capture, all driven by one stack thread.
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "netif/driver/drop_counters.hpp"
+#include "netif/wire/wire_error.hpp"
+#include "stack/clock/clock.hpp"
+#include "stack/config/node_config.hpp"
+#include "stack/interface_table.hpp"
+#include "stack/node_loop.hpp"
+
+struct netif;
+
+namespace caplnet::netif {
+class AdapterDriver;
+class PcapngWriter;
+}  // namespace caplnet::netif
+
+namespace caplnet::stack {
+
+struct NodeOptions {
+    std::string run_dir;       // relative link paths resolve against it
+    std::string capture_path;  // pcapng of every frame the adapters send and receive; empty: none
+};
+
+struct AdapterReport {
+    std::string name;
+    std::string link;
+    bool link_up = false;
+    netif::AdapterCounters counters;
+};
+
+class Node {
+public:
+    /// Opens the links and the capture, starts the stack thread and brings the interfaces up.
+    /// Returns the reason if anything fails; nothing is left running then.
+    static Expected<std::unique_ptr<Node>, std::string> start(NodeConfig config, NodeOptions options);
+    ~Node();
+    Node(const Node&) = delete;
+    Node& operator=(const Node&) = delete;
+
+    /// Waits until every IPv6 address of every interface has finished DAD.
+    bool wait_ready(std::chrono::milliseconds timeout);
+    /// Waits until every link has ended (a pcap:// source replayed to its end, a switch gone).
+    bool wait_links_closed(std::chrono::milliseconds timeout);
+
+    const NodeConfig& config() const { return config_; }
+    const InterfaceTable& interfaces() const { return table_; }
+    NodeLoop& loop() { return *loop_; }
+    /// The lwIP netif of an ifIndex (stack thread only); nullptr when out of range.
+    struct ::netif* netif_of(std::uint32_t if_index, StackThread&) const;
+    std::vector<AdapterReport> reports();
+
+    /// Stops the stack thread (idempotent); flushes the capture.
+    void stop();
+
+private:
+    Node(NodeConfig config, NodeOptions options);
+    bool bring_up(StackThread& token);
+    void after_turn(StackThread& token);
+    std::vector<AdapterReport> collect_reports(StackThread& token) const;
+
+    NodeConfig config_;
+    NodeOptions options_;
+    InterfaceTable table_;
+    RealClock clock_;
+    std::unique_ptr<NodeLoop> loop_;
+    std::unique_ptr<netif::PcapngWriter> capture_;
+    std::vector<std::unique_ptr<netif::AdapterDriver>> adapters_;
+    std::vector<struct ::netif*> netifs_;  // by ifIndex - 1
+    std::thread thread_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    bool ready_ = false;
+    bool links_closed_ = false;
+    bool started_ = false;
+    bool started_ok_ = false;
+    std::vector<AdapterReport> final_reports_;
+    std::string start_error_;
+};
+
+}  // namespace caplnet::stack

@@ -1,0 +1,11 @@
+#pragma once
+#include <CLI/CLI.hpp>
+
+namespace caplnet::tools {
+
+// Each command registers itself as a subcommand; the callback's exit code is stored in `status`.
+void add_adapters_command(CLI::App& app, int& status);
+void add_node_command(CLI::App& app, int& status);
+void add_switch_command(CLI::App& app, int& status);
+
+}  // namespace caplnet::tools
