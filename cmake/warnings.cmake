@@ -1,4 +1,4 @@
 set(CAPLNET_WARNINGS
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align -Wunused
-    -Woverloaded-virtual -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough
+    -Woverloaded-virtual -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough
     -Werror=switch -Werror=return-type)

@@ -1,6 +1,95 @@
-// `caplnet switch DIR`: wired once netif/switch lands.
+// `caplnet switch DIR`: the VLAN-aware VDE switch that nodes, vde_plug and QEMU join.
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "netif/switch/vde_switch.hpp"
 #include "tools/commands.hpp"
 
 namespace caplnet::tools {
-void add_switch_command(CLI::App&, int&) {}
+
+namespace {
+
+struct SwitchArgs {
+    std::string dir;
+    std::vector<std::string> ports;
+    std::string capture;
+    std::size_t mac_table_size = 4096;
+    int mac_aging_s = 300;
+};
+
+int run_switch(const SwitchArgs& args) {
+    netif::SwitchOptions opts;
+    opts.dir = args.dir;
+    opts.capture_path = args.capture;
+    opts.mac_table_size = args.mac_table_size;
+    opts.mac_aging = std::chrono::seconds(args.mac_aging_s);
+    for (const auto& spec : args.ports) {
+        auto port = netif::parse_port_config(spec);
+        if (!port) {
+            std::cerr << "error: " << port.error() << '\n';
+            return 2;
+        }
+        if (!opts.ports.emplace(port->first, port->second).second) {
+            std::cerr << "error: port " << port->first << " is configured twice\n";
+            return 2;
+        }
+    }
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    auto sw = netif::VdeSwitch::create(opts);
+    if (!sw) {
+        std::cerr << "error: " << sw.error() << '\n';
+        return 2;
+    }
+    std::printf("switch ready at %s\n", (*sw)->dir().c_str());
+    std::fflush(stdout);
+
+    std::atomic<bool> stop{false};
+    std::string failure;
+    std::thread loop([&] {
+        if (auto r = (*sw)->run_until(stop); !r) failure = r.error();
+        // A failed loop must not leave the signal wait hanging.
+        if (!stop) ::kill(::getpid(), SIGTERM);
+    });
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    stop = true;
+    loop.join();
+    std::printf("%s", (*sw)->format_counters().c_str());
+    std::fflush(stdout);
+    if (!failure.empty()) {
+        std::cerr << "error: " << failure << '\n';
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace
+
+void add_switch_command(CLI::App& app, int& status) {
+    auto* cmd = app.add_subcommand(
+        "switch", "Run a VLAN-aware VDE switch in DIR (join it with vde://DIR or vde://DIR[N])");
+    auto args = std::make_shared<SwitchArgs>();
+    cmd->add_option("dir", args->dir, "Private run directory (created 0700)")->required();
+    cmd->add_option("--port", args->ports,
+                    "Port N's VLANs: N:access=V | N:trunk=all | N:trunk=10,20-22[/untagged=drop|"
+                    "/native=V]; unlisted ports are trunks of all VLANs; repeatable");
+    cmd->add_option("--capture", args->capture, "Write every frame switched to this pcapng");
+    cmd->add_option("--mac-table-size", args->mac_table_size, "MAC table entries")
+        ->check(CLI::Range(16, 1 << 24));
+    cmd->add_option("--mac-aging", args->mac_aging_s, "Seconds a learned MAC stays")
+        ->check(CLI::Range(1, 86400));
+    cmd->callback([args, &status] { status = run_switch(*args); });
+}
+
 }  // namespace caplnet::tools
