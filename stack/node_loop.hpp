@@ -12,6 +12,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "netif/link/poller.hpp"
+
 namespace caplnet::stack {
 
 class Clock;
@@ -56,10 +58,9 @@ public:
     bool on_stack_thread() const { return std::this_thread::get_id() == thread_id_.load(); }
 
 private:
-    void wake();
     void run_posted(StackThread& token);
 
-    int wake_fd_;
+    netif::Poller poller_;
     std::atomic<bool> stop_{false};
     std::atomic<std::thread::id> thread_id_{};
     std::mutex mutex_;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include <spdlog/spdlog.h>
+
 #include "netif/driver/lwip.hpp"
 #include "netif/wire/ethernet.hpp"
 #include "netif/wire/frame_check.hpp"
@@ -180,6 +182,7 @@ void AdapterDriver::capture(wire::Bytes frame, Direction dir) {
 }
 
 void AdapterDriver::set_link_up(bool up) {
+    if (up != link_up_) spdlog::info("adapter {}: link {} ({})", name_, up ? "up" : "down", link_->url());
     link_up_ = up;
     for (auto* n : netifs_) {
         if (up) {
