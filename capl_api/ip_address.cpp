@@ -119,11 +119,11 @@ std::optional<IP_Address> IP_Address::parse(std::string_view text) {
     return std::nullopt;
 }
 
-dword IP_Address::IPv4Address() const {
-    return family_ == Family::V4 ? ipv4_to_dword(ipv4()) : 0;
-}
+dword IP_Address::IPv4Address() const { return family_ == Family::V4 ? ipv4_to_dword(ipv4()) : 0; }
 
-void IP_Address::SetIPv4Address(dword ipv4_address) { *this = IP_Address(ipv4_from_dword(ipv4_address)); }
+void IP_Address::SetIPv4Address(dword ipv4_address) {
+    *this = IP_Address(ipv4_from_dword(ipv4_address));
+}
 
 void IP_Address::SetScopeID(dword scope_id) {
     if (family_ == Family::V6) {
@@ -137,9 +137,12 @@ capl_long IP_Address::IsBroadcast() const {
 
 capl_long IP_Address::IsMulticast() const {
     switch (family_) {
-    case Family::Unset: return 0;
-    case Family::V4: return ipv4().is_multicast() ? 1 : 0;
-    case Family::V6: return ipv6().is_multicast() ? 1 : 0;
+        case Family::Unset:
+            return 0;
+        case Family::V4:
+            return ipv4().is_multicast() ? 1 : 0;
+        case Family::V6:
+            return ipv6().is_multicast() ? 1 : 0;
     }
     return 0;  // family_ is always one of the enumerators; GCC's -Wreturn-type wants this line
 }
@@ -232,9 +235,12 @@ capl_long IP_Address::PrintAddressToString(std::span<char> out) const {
 
 bool IP_Address::is_unspecified() const {
     switch (family_) {
-    case Family::Unset: return false;
-    case Family::V4: return ipv4().is_unspecified();
-    case Family::V6: return ipv6().is_unspecified();
+        case Family::Unset:
+            return false;
+        case Family::V4:
+            return ipv4().is_unspecified();
+        case Family::V6:
+            return ipv6().is_unspecified();
     }
     return false;  // see IsMulticast
 }
@@ -247,16 +253,18 @@ wire::Ipv6Address IP_Address::ipv6() const { return wire::Ipv6Address{bytes_}; }
 
 std::string IP_Address::to_string() const {
     switch (family_) {
-    case Family::Unset: return {};
-    case Family::V4: return ipv4().to_string();
-    case Family::V6: {
-        std::string s = ipv6().to_string();
-        if (scope_id_ != 0) {
-            s += '%';
-            s += std::to_string(scope_id_);
+        case Family::Unset:
+            return {};
+        case Family::V4:
+            return ipv4().to_string();
+        case Family::V6: {
+            std::string s = ipv6().to_string();
+            if (scope_id_ != 0) {
+                s += '%';
+                s += std::to_string(scope_id_);
+            }
+            return s;
         }
-        return s;
-    }
     }
     return {};  // see IsMulticast
 }

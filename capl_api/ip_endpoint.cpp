@@ -133,8 +133,8 @@ capl_long IP_Endpoint::MatchesEndpoint(const IP_Endpoint& other) const {
 }
 
 capl_long IP_Endpoint::MatchesEndpoint(const IP_Endpoint& other, capl_long prefix) const {
-    if (transport_ != TransportProtocol::Unknown && other.transport_ != TransportProtocol::Unknown &&
-        transport_ != other.transport_) {
+    if (transport_ != TransportProtocol::Unknown &&
+        other.transport_ != TransportProtocol::Unknown && transport_ != other.transport_) {
         return 0;
     }
     if (port_ != 0 && other.port_ != 0 && port_ != other.port_) {
@@ -159,9 +159,14 @@ capl_long IP_Endpoint::PrintEndpointToString(std::span<char> out) const {
 std::string IP_Endpoint::to_string() const {
     std::string s;
     switch (transport_) {
-    case TransportProtocol::Unknown: break;
-    case TransportProtocol::Tcp: s = "TCP:"; break;
-    case TransportProtocol::Udp: s = "UDP:"; break;
+        case TransportProtocol::Unknown:
+            break;
+        case TransportProtocol::Tcp:
+            s = "TCP:";
+            break;
+        case TransportProtocol::Udp:
+            s = "UDP:";
+            break;
     }
     if (address_.IsIPv6Address() != 0) {
         s += '[';

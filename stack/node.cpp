@@ -130,6 +130,16 @@ bool Node::bring_up(StackThread& token) {
         netif_set_up(n);
     }
     if (!netifs_.empty()) netif_set_default(netifs_[0]);
+    UdpService::Interfaces ifs;
+    ifs.count = netifs_.size();
+    ifs.netif_of = [this](std::uint32_t i) { return i == 0 || i > netifs_.size() ? nullptr : netifs_[i - 1]; };
+    ifs.if_index_of = [this](const struct ::netif* n) {
+        for (std::size_t i = 0; i < netifs_.size(); ++i) {
+            if (netifs_[i] == n) return static_cast<std::uint32_t>(i + 1);
+        }
+        return std::uint32_t{0};
+    };
+    udp_ = std::make_unique<UdpService>(std::move(ifs), config_.limits, config_.multicast_delivery, token);
     for (auto& d : adapters_) {
         d->set_link_up(true);
         netif::AdapterDriver* drv = d.get();
@@ -195,6 +205,7 @@ void Node::stop() {
             loop_->call([this](StackThread& t) {
                 final_reports_ = collect_reports(t);
                 loop_->clear_watches(t);
+                udp_.reset();
                 netifs_.clear();
                 adapters_.clear();
                 return 0;

@@ -15,6 +15,7 @@
 #include "stack/config/node_config.hpp"
 #include "stack/interface_table.hpp"
 #include "stack/node_loop.hpp"
+#include "stack/udp/udp_service.hpp"
 
 struct netif;
 
@@ -56,6 +57,8 @@ public:
     NodeLoop& loop() { return *loop_; }
     /// The lwIP netif of an ifIndex (stack thread only); nullptr when out of range.
     struct ::netif* netif_of(std::uint32_t if_index, StackThread&) const;
+    /// The node's UDP sockets (stack thread only).
+    UdpService& udp(StackThread&) { return *udp_; }
     std::vector<AdapterReport> reports();
 
     /// Stops the stack thread (idempotent); flushes the capture.
@@ -75,6 +78,7 @@ private:
     std::unique_ptr<netif::PcapngWriter> capture_;
     std::vector<std::unique_ptr<netif::AdapterDriver>> adapters_;
     std::vector<struct ::netif*> netifs_;  // by ifIndex - 1
+    std::unique_ptr<UdpService> udp_;
     std::thread thread_;
     std::mutex mutex_;
     std::condition_variable changed_;

@@ -1,11 +1,16 @@
-// `caplnet node NODE.toml`: runs one node until interrupted.
+// `caplnet node NODE.toml`: runs one node, and its program if one is given, until interrupted.
+#include <dlfcn.h>
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <iostream>
+#include <memory>
+#include <thread>
 
-#include "stack/node.hpp"
+#include "capl_api/runtime.hpp"
+#include "caplnet/capl/program.hpp"
 #include "stack/pinger.hpp"
 #include "tools/commands.hpp"
 
@@ -17,6 +22,11 @@ struct NodeArgs {
     std::string node_file;
     std::string capture;
     std::string run_dir;
+    std::string program;
+    std::vector<std::string> params;
+    std::vector<std::string> keys;
+    bool stdin_keys = false;
+    double duration_s = 0;
     std::vector<std::string> pings;
     int count = 3;
     int interval_ms = 200;
@@ -42,6 +52,47 @@ void print_reports(const std::string& name, const std::vector<stack::AdapterRepo
     }
 }
 
+// A program built with caplnet_add_program: its CAPLNET_PROGRAM entry point, resolved against the
+// CAPL symbols this executable exports (no second copy of the runtime in the shared object).
+bool load_program(const std::string& path, capl::Program& program) {
+    void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle == nullptr) {
+        std::cerr << "error: program " << path << ": " << ::dlerror() << '\n';
+        return false;
+    }
+    using Init = void (*)(capl::Program&);
+    auto init = reinterpret_cast<Init>(::dlsym(handle, "caplnet_program_init"));
+    if (init == nullptr) {
+        std::cerr << "error: program " << path
+                  << " has no entry point caplnet_program_init (define it with CAPLNET_PROGRAM)\n";
+        return false;
+    }
+    init(program);
+    return true;  // the library stays loaded for the life of the process
+}
+
+// "C@MS": key C pressed MS milliseconds after the start.
+bool schedule_keys(const std::vector<std::string>& specs, std::vector<std::unique_ptr<capl::msTimer>>& timers,
+                   capl::detail::Runtime& rt) {
+    for (const auto& spec : specs) {
+        const auto at = spec.find('@');
+        long ms = -1;
+        try {
+            if (at == 1) ms = std::stol(spec.substr(2));
+        } catch (...) {
+        }
+        if (at != 1 || ms < 0) {
+            std::cerr << "error: --key wants C@MS (key C, MS milliseconds after start), not '" << spec << "'\n";
+            return false;
+        }
+        const char key = spec[0];
+        auto t = std::make_unique<capl::msTimer>([&rt, key] { rt.post_key(key); });
+        capl::setTimer(*t, ms);
+        timers.push_back(std::move(t));
+    }
+    return true;
+}
+
 int run_node(const NodeArgs& args) {
     stack::NodeConfig config;
     try {
@@ -50,20 +101,36 @@ int run_node(const NodeArgs& args) {
         std::cerr << "error: " << e.what() << '\n';
         return 2;
     }
-    // Signals go to this thread only (sigwait below), never to the stack thread.
+    capl::Parameters params;
+    for (const auto& p : args.params) {
+        const auto eq = p.find('=');
+        if (eq == std::string::npos || eq == 0) {
+            std::cerr << "error: --param wants NAME=VALUE, not '" << p << "'\n";
+            return 2;
+        }
+        params[p.substr(0, eq)] = p.substr(eq + 1);
+    }
+    // Signals go to the signal thread only, never to the stack or program thread.
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGINT);
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-    auto node = stack::Node::start(config, {args.run_dir, args.capture});
-    if (!node) {
-        std::cerr << "error: " << node.error() << '\n';
+    auto started = capl::detail::Runtime::start(config, {args.run_dir, args.capture});
+    if (!started) {
+        std::cerr << "error: " << started.error() << '\n';
         return 2;
     }
-    if (!(*node)->wait_ready(std::chrono::seconds(args.ready_timeout_s))) {
+    capl::detail::Runtime& rt = **started;
+    rt.program().set_parameters(params);
+    if (!rt.node().wait_ready(std::chrono::seconds(args.ready_timeout_s))) {
         std::cerr << "error: node " << config.name << " did not finish IPv6 DAD in time\n";
+        capl::detail::Runtime::shutdown();
+        return 2;
+    }
+    if (!args.program.empty() && !load_program(args.program, rt.program())) {
+        capl::detail::Runtime::shutdown();
         return 2;
     }
     std::printf("node %s ready\n", config.name.c_str());
@@ -71,7 +138,7 @@ int run_node(const NodeArgs& args) {
 
     int failed = 0;
     for (const auto& target : args.pings) {
-        auto r = stack::ping(**node, target, args.count, std::chrono::milliseconds(args.interval_ms),
+        auto r = stack::ping(rt.node(), target, args.count, std::chrono::milliseconds(args.interval_ms),
                              std::chrono::milliseconds(1000));
         if (!r) {
             std::cerr << "error: ping " << target << ": " << r.error() << '\n';
@@ -82,24 +149,57 @@ int run_node(const NodeArgs& args) {
         std::fflush(stdout);
         if (r->received == 0) ++failed;
     }
+
     if (!args.exit_after) {
-        int sig = 0;
-        sigwait(&stop_signals, &sig);
+        std::vector<std::unique_ptr<capl::msTimer>> key_timers;
+        if (!schedule_keys(args.keys, key_timers, rt)) {
+            capl::detail::Runtime::shutdown();
+            return 2;
+        }
+        std::thread signals([&rt, &stop_signals] {
+            int sig = 0;
+            sigwait(&stop_signals, &sig);
+            rt.stop();
+        });
+        if (args.stdin_keys) {
+            // Detached: a read on stdin cannot be interrupted, and the process ends anyway.
+            std::thread([&rt] {
+                int c;
+                while ((c = std::getchar()) != EOF) {
+                    if (c != '\n') rt.post_key(static_cast<char>(c));
+                }
+            }).detach();
+        }
+        const auto until = args.duration_s > 0
+                               ? std::chrono::steady_clock::now() +
+                                     std::chrono::milliseconds(static_cast<long>(args.duration_s * 1000))
+                               : std::chrono::steady_clock::time_point::max();
+        rt.run_until(until);
+        if (!rt.stopping()) ::kill(::getpid(), SIGTERM);  // release the signal thread
+        signals.join();
+        rt.run_stop_handlers();
     }
-    (*node)->stop();
-    print_reports(config.name, (*node)->reports());
+    rt.node().stop();
+    print_reports(config.name, rt.node().reports());
     std::fflush(stdout);
+    capl::detail::Runtime::shutdown();
     return failed == 0 ? 0 : 1;
 }
 
 }  // namespace
 
 void add_node_command(CLI::App& app, int& status) {
-    auto* cmd = app.add_subcommand("node", "Run one node until interrupted (SIGINT/SIGTERM)");
+    auto* cmd = app.add_subcommand("node", "Run one node (and its program) until interrupted (SIGINT/SIGTERM)");
     auto args = std::make_shared<NodeArgs>();
     cmd->add_option("node", args->node_file, "Node file (TOML)")->required();
     cmd->add_option("--capture", args->capture, "Write every frame of every adapter to this pcapng");
     cmd->add_option("--run-dir", args->run_dir, "Directory that relative link paths resolve against");
+    cmd->add_option("--program", args->program,
+                    "Node program: a shared object built with caplnet_add_program (CAPLNET_PROGRAM)");
+    cmd->add_option("--param", args->params, "NAME=VALUE given to the program; repeatable");
+    cmd->add_option("--key", args->keys, "C@MS: press key C MS milliseconds after start; repeatable");
+    cmd->add_flag("--stdin-keys", args->stdin_keys, "Every character read from stdin is a key press");
+    cmd->add_option("--duration", args->duration_s, "Seconds to run, then stop as on SIGTERM");
     cmd->add_option("--ping", args->pings,
                     "Once ready, ping this address (IPv4, IPv6, or fe80::x%ifIndex); repeatable");
     cmd->add_option("--count", args->count, "Echo requests per --ping target")->check(CLI::Range(1, 10000));

@@ -201,7 +201,8 @@ public:
     }
 
     NodeConfig node(const toml::table& root) const {
-        only_keys(root, {"name", "stack", "seed", "multicast_delivery", "adapter"}, "the node file");
+        only_keys(root, {"name", "stack", "seed", "multicast_delivery", "limits", "adapter"},
+                  "the node file");
         NodeConfig c;
         c.source = source_;
         auto name = string(root, "name");
@@ -226,6 +227,19 @@ public:
                 fail(root.get("multicast_delivery"),
                      "multicast_delivery must be \"per-socket\" or \"linux\", not \"" + *s + "\"");
             }
+        }
+        if (const toml::node* l = root.get("limits")) {
+            const auto* t = l->as_table();
+            if (t == nullptr) fail(l, "'limits' must be a table ([limits])");
+            only_keys(*t, {"sockets", "memberships_per_socket", "memberships", "receive_queue"},
+                      "the [limits] table");
+            auto limit = [&](std::string_view key, std::uint32_t& into) {
+                if (auto v = integer(*t, key, 1, 100'000'000)) into = static_cast<std::uint32_t>(*v);
+            };
+            limit("sockets", c.limits.sockets);
+            limit("memberships_per_socket", c.limits.memberships_per_socket);
+            limit("memberships", c.limits.memberships);
+            limit("receive_queue", c.limits.receive_queue);
         }
         const toml::node* ad = root.get("adapter");
         if (ad != nullptr) {

@@ -47,12 +47,21 @@ struct AdapterConfig {
     std::vector<VlanConfig> vlans;
 };
 
+/// Resource limits of a node; reaching one fails the call with LimitReached (CAPL: 10055).
+struct Limits {
+    std::uint32_t sockets = 4096;
+    std::uint32_t memberships_per_socket = 200000;
+    std::uint32_t memberships = 400000;      // (socket, interface, group) triples per node
+    std::uint32_t receive_queue = 4096;      // datagrams waiting per socket
+};
+
 struct NodeConfig {
     std::string source;  // file name, for messages
     std::string name;
     StackMode stack = StackMode::Product;
     std::uint32_t seed = 1;
     MulticastDelivery multicast_delivery = MulticastDelivery::PerSocket;
+    Limits limits;
     std::vector<AdapterConfig> adapters;
 };
 
