@@ -22,10 +22,12 @@ using Clock = std::chrono::steady_clock;
 
 ChildProcess::ChildProcess(std::vector<std::string> argv) {
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+    int in[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0 || ::pipe2(in, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork");
     if (pid_ == 0) {
+        ::dup2(in[0], 0);
         ::dup2(fds[1], 1);
         ::dup2(fds[1], 2);
         ::setpgid(0, 0);  // its own group: a signal to us never hits the test runner
@@ -37,12 +39,19 @@ ChildProcess::ChildProcess(std::vector<std::string> argv) {
         ::_exit(127);
     }
     ::close(fds[1]);
+    ::close(in[0]);
     out_fd_ = fds[0];
+    in_fd_ = in[1];
 }
 
 ChildProcess::~ChildProcess() {
     if (!status_ && pid_ > 0) stop(SIGKILL, std::chrono::seconds(5));
     if (out_fd_ >= 0) ::close(out_fd_);
+    if (in_fd_ >= 0) ::close(in_fd_);
+}
+
+void ChildProcess::send(const std::string& text) {
+    if (in_fd_ >= 0) [[maybe_unused]] auto n = ::write(in_fd_, text.data(), text.size());
 }
 
 std::optional<std::string> ChildProcess::read_line(std::chrono::milliseconds timeout) {

@@ -22,6 +22,8 @@ public:
     std::optional<std::string> read_line(std::chrono::milliseconds timeout);
     /// Reads lines until one contains `text`; returns it, or nullopt (EOF or timeout).
     std::optional<std::string> wait_for(const std::string& text, std::chrono::milliseconds timeout);
+    /// Writes `text` to the process's standard input.
+    void send(const std::string& text);
     /// Every line read so far, for failure messages.
     const std::string& transcript() const { return transcript_; }
 
@@ -35,6 +37,7 @@ private:
     void drain(std::chrono::milliseconds timeout);
     pid_t pid_ = -1;
     int out_fd_ = -1;
+    int in_fd_ = -1;
     std::string buffer_;
     std::string transcript_;
     std::optional<int> status_;
