@@ -40,22 +40,36 @@ dword IpGetAdapterCount() {
     return rt == nullptr ? 0 : static_cast<dword>(rt->node().interfaces().size());
 }
 
+// IpGetAdapter and IpGetAdapterChannel keep their page's failure value 0; the failure still
+// stores 87 as the last error (SPEC §2).
 dword IpGetAdapter(capl_long channel) {
     auto* rt = detail::Runtime::get();
-    if (rt == nullptr || channel <= 0) return 0;
-    return rt->node().interfaces().if_index_of(static_cast<std::uint32_t>(channel));
+    if (rt == nullptr) return 0;
+    const dword if_index =
+        channel <= 0 ? 0 : rt->node().interfaces().if_index_of(static_cast<std::uint32_t>(channel));
+    if (if_index == 0) rt->fail(wsa::kInvalidParameter);
+    return if_index;
 }
 
 dword IpGetAdapter(capl_long channel, word vlanId) {
     auto* rt = detail::Runtime::get();
-    if (rt == nullptr || channel <= 0) return 0;
-    return rt->node().interfaces().if_index_of(static_cast<std::uint32_t>(channel),
-                                               vlanId == 0 ? std::nullopt : std::optional<std::uint16_t>(vlanId));
+    if (rt == nullptr) return 0;
+    const dword if_index =
+        channel <= 0 ? 0
+                     : rt->node().interfaces().if_index_of(
+                           static_cast<std::uint32_t>(channel),
+                           vlanId == 0 ? std::nullopt : std::optional<std::uint16_t>(vlanId));
+    if (if_index == 0) rt->fail(wsa::kInvalidParameter);
+    return if_index;
 }
 
 capl_long IpGetAdapterChannel(dword ifIndex) {
     const auto* e = entry(ifIndex);
-    return e == nullptr ? 0 : static_cast<capl_long>(e->channel);
+    if (e == nullptr) {
+        bad_index(ifIndex);
+        return 0;
+    }
+    return static_cast<capl_long>(e->channel);
 }
 
 capl_long IpGetAdapterAddress(dword ifIndex, dword ipv4address[], dword ipv4AddressSize) {
@@ -105,10 +119,15 @@ capl_long IpGetAdapterAddressAsString(dword ifIndex, char address[], dword count
 }
 
 capl_long IpGetAdapterAddressCount(dword ifIndex, dword addressFamily) {
+    // This page documents -1 for every failure (SPEC §2); the last error tells which.
     const auto* e = entry(ifIndex);
-    if (e == nullptr || (addressFamily != AF_INET_CAPL && addressFamily != AF_INET6_CAPL)) {
-        if (auto* rt = detail::Runtime::get()) rt->fail(wsa::kInvalidParameter);
-        return -1;  // this page documents -1 (SPEC §2)
+    if (e == nullptr) {
+        bad_index(ifIndex);
+        return -1;
+    }
+    if (addressFamily != AF_INET_CAPL && addressFamily != AF_INET6_CAPL) {
+        failure(wsa::kInvalidArgument);
+        return -1;
     }
     return addressFamily == AF_INET_CAPL ? static_cast<capl_long>(e->ipv4.size())
                                          : static_cast<capl_long>(e->ipv6.size() + 1);

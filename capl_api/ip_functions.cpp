@@ -90,13 +90,17 @@ capl_long IpGetLastError() {
 capl_long IpGetLastSocketError(dword socket) {
     Runtime* rt = Runtime::get();
     if (rt == nullptr) return wsa::kInvalidParameter;
-    return rt->socket_error(socket).value_or(wsa::kInvalidParameter);
+    const auto code = rt->socket_error(socket);
+    // SPEC §2: every failure stores its code globally, an 87 for an unknown handle included.
+    if (!code) return rt->fail(wsa::kInvalidParameter);
+    return *code;
 }
 
 capl_long IpGetLastSocketErrorAsString(dword socket, char text[], dword count) {
     Runtime* rt = Runtime::get();
-    const auto code = rt != nullptr ? rt->socket_error(socket) : std::nullopt;
-    if (!code) return wsa::kInvalidParameter;
+    if (rt == nullptr) return wsa::kInvalidParameter;
+    const auto code = rt->socket_error(socket);
+    if (!code) return rt->fail(wsa::kInvalidParameter);
     if (text != nullptr && count > 0) copy_c_string(error_text(*code), std::span<char>(text, count));
     return wsa::kSuccess;
 }
