@@ -1,31 +1,22 @@
-// IpGetAdapter* : the node's interface table as CAPL reads it (SPEC §3).
+// IpGetAdapter*: the node's interfaces as CAPL reads them (SPEC §3), from whichever stack serves
+// the node (product: the node file's table; os: the host's interfaces).
 #include <cstring>
 
 #include "capl_api/api_support.hpp"
 #include "caplnet/capl/ip.hpp"
-#include "stack/interface_table.hpp"
 
 namespace caplnet::capl {
 
 namespace {
 
-const stack::InterfaceEntry* entry(dword if_index) {
+const std::vector<stack::AdapterInfo>* all_adapters() {
     auto* rt = detail::Runtime::get();
-    return rt == nullptr ? nullptr : rt->node().interfaces().find(if_index);
+    return rt == nullptr ? nullptr : &rt->sockets().adapters();
 }
 
-// Addresses of an interface in CAPL's order: IPv4 first, then IPv6 with the link-local first.
-std::vector<stack::IpAddress> addresses_of(const stack::InterfaceEntry& e) {
-    std::vector<stack::IpAddress> out;
-    for (const auto& a : e.ipv4) out.push_back(stack::IpAddress::v4(a.address));
-    out.push_back(stack::IpAddress::v6(stack::link_local_of(e.mac), e.if_index));
-    for (const auto& a : e.ipv6) out.push_back(stack::IpAddress::v6(a.address));
-    return out;
-}
-
-capl_long bad_index(dword) {
-    if (auto* rt = detail::Runtime::get()) rt->fail(wsa::kInvalidParameter);
-    return wsa::kInvalidParameter;
+const stack::AdapterInfo* entry(dword if_index) {
+    const auto* all = all_adapters();
+    return all == nullptr || if_index == 0 || if_index > all->size() ? nullptr : &(*all)[if_index - 1];
 }
 
 capl_long failure(capl_long code) {
@@ -33,86 +24,98 @@ capl_long failure(capl_long code) {
     return code;
 }
 
+capl_long bad_index() { return failure(wsa::kInvalidParameter); }
+
+std::vector<std::pair<stack::IpAddress, std::uint8_t>> addresses_of(const stack::AdapterInfo& e,
+                                                                    std::optional<stack::Family> only = {}) {
+    std::vector<std::pair<stack::IpAddress, std::uint8_t>> out;
+    for (const auto& a : e.addresses) {
+        if (!only || a.first.family == *only) out.push_back(a);
+    }
+    return out;
+}
+
+stack::IpAddress mask_of(stack::Family f, std::uint8_t len) {
+    stack::IpAddress m = stack::IpAddress::any(f);
+    for (std::uint8_t bit = 0; bit < len; ++bit) m.octets[bit / 8] |= static_cast<std::uint8_t>(0x80 >> (bit % 8));
+    return m;
+}
+
+dword find_adapter(capl_long channel, std::optional<std::uint16_t> vlan) {
+    const auto* all = all_adapters();
+    if (all == nullptr) return 0;
+    for (const auto& a : *all) {
+        if (channel > 0 && a.channel == static_cast<std::uint32_t>(channel) && a.vlan == vlan) return a.if_index;
+    }
+    failure(wsa::kInvalidParameter);  // the page's failure value is 0; the last error says why
+    return 0;
+}
+
 }  // namespace
 
 dword IpGetAdapterCount() {
-    auto* rt = detail::Runtime::get();
-    return rt == nullptr ? 0 : static_cast<dword>(rt->node().interfaces().size());
+    const auto* all = all_adapters();
+    return all == nullptr ? 0 : static_cast<dword>(all->size());
 }
 
-// IpGetAdapter and IpGetAdapterChannel keep their page's failure value 0; the failure still
-// stores 87 as the last error (SPEC §2).
-dword IpGetAdapter(capl_long channel) {
-    auto* rt = detail::Runtime::get();
-    if (rt == nullptr) return 0;
-    const dword if_index =
-        channel <= 0 ? 0 : rt->node().interfaces().if_index_of(static_cast<std::uint32_t>(channel));
-    if (if_index == 0) rt->fail(wsa::kInvalidParameter);
-    return if_index;
-}
+dword IpGetAdapter(capl_long channel) { return find_adapter(channel, std::nullopt); }
 
 dword IpGetAdapter(capl_long channel, word vlanId) {
-    auto* rt = detail::Runtime::get();
-    if (rt == nullptr) return 0;
-    const dword if_index =
-        channel <= 0 ? 0
-                     : rt->node().interfaces().if_index_of(
-                           static_cast<std::uint32_t>(channel),
-                           vlanId == 0 ? std::nullopt : std::optional<std::uint16_t>(vlanId));
-    if (if_index == 0) rt->fail(wsa::kInvalidParameter);
-    return if_index;
+    return find_adapter(channel, vlanId == 0 ? std::nullopt : std::optional<std::uint16_t>(vlanId));
 }
 
 capl_long IpGetAdapterChannel(dword ifIndex) {
     const auto* e = entry(ifIndex);
     if (e == nullptr) {
-        bad_index(ifIndex);
-        return 0;
+        bad_index();
+        return 0;  // this page documents 0 (SPEC §2)
     }
     return static_cast<capl_long>(e->channel);
 }
 
 capl_long IpGetAdapterAddress(dword ifIndex, dword ipv4address[], dword ipv4AddressSize) {
     const auto* e = entry(ifIndex);
-    if (e == nullptr) return bad_index(ifIndex);
-    if (e->ipv4.empty()) return failure(wsa::kAddrNotAvail);
-    if (ipv4address == nullptr || ipv4AddressSize < e->ipv4.size()) return failure(wsa::kNotEnoughMemory);
-    for (std::size_t i = 0; i < e->ipv4.size(); ++i) {
-        ipv4address[i] = detail::dword_from_ipv4(stack::IpAddress::v4(e->ipv4[i].address));
-    }
+    if (e == nullptr) return bad_index();
+    const auto v4 = addresses_of(*e, stack::Family::V4);
+    if (v4.empty()) return failure(wsa::kAddrNotAvail);
+    if (ipv4address == nullptr || ipv4AddressSize < v4.size()) return failure(wsa::kNotEnoughMemory);
+    for (std::size_t i = 0; i < v4.size(); ++i) ipv4address[i] = detail::dword_from_ipv4(v4[i].first);
     return wsa::kSuccess;
 }
 
 capl_long IpGetAdapterAddress(dword ifIndex, byte ipv6Addresses[][16], dword ipv6AddressesSize) {
     const auto* e = entry(ifIndex);
-    if (e == nullptr) return bad_index(ifIndex);
-    std::vector<stack::IpAddress> v6;
-    for (const auto& a : addresses_of(*e)) {
-        if (a.is_v6()) v6.push_back(a);
-    }
+    if (e == nullptr) return bad_index();
+    const auto v6 = addresses_of(*e, stack::Family::V6);
+    if (v6.empty()) return failure(wsa::kAddrNotAvail);
     if (ipv6Addresses == nullptr || ipv6AddressesSize < v6.size()) return failure(wsa::kNotEnoughMemory);
-    for (std::size_t i = 0; i < v6.size(); ++i) std::memcpy(ipv6Addresses[i], v6[i].octets.data(), 16);
+    for (std::size_t i = 0; i < v6.size(); ++i) std::memcpy(ipv6Addresses[i], v6[i].first.octets.data(), 16);
     return wsa::kSuccess;
 }
 
 capl_long IpGetAdapterAddress(dword ifIndex, IP_Address addresses[], dword& count) {
     const auto* e = entry(ifIndex);
-    if (e == nullptr) return bad_index(ifIndex);
+    if (e == nullptr) return bad_index();
     const auto all = addresses_of(*e);
+    if (all.empty()) {
+        count = 0;
+        return failure(wsa::kAddrNotAvail);
+    }
     if (addresses == nullptr || count < all.size()) {
         count = 0;
         return failure(wsa::kNotEnoughMemory);
     }
-    for (std::size_t i = 0; i < all.size(); ++i) addresses[i] = detail::from_stack(all[i]);
+    for (std::size_t i = 0; i < all.size(); ++i) addresses[i] = detail::from_stack(all[i].first);
     count = static_cast<dword>(all.size());
     return wsa::kSuccess;
 }
 
 capl_long IpGetAdapterAddressAsString(dword ifIndex, char address[], dword count) {
     const auto* e = entry(ifIndex);
-    if (e == nullptr) return bad_index(ifIndex);
-    const auto first = addresses_of(*e).front();
-    if (address == nullptr || !copy_c_string(detail::from_stack(first).to_string(), std::span<char>(address, count))) {
+    if (e == nullptr) return bad_index();
+    if (e->addresses.empty()) return failure(wsa::kAddrNotAvail);
+    const std::string text = detail::from_stack(e->addresses.front().first).to_string();
+    if (address == nullptr || !copy_c_string(text, std::span<char>(address, count))) {
         return failure(wsa::kNotEnoughMemory);
     }
     return wsa::kSuccess;
@@ -122,55 +125,53 @@ capl_long IpGetAdapterAddressCount(dword ifIndex, dword addressFamily) {
     // This page documents -1 for every failure (SPEC §2); the last error tells which.
     const auto* e = entry(ifIndex);
     if (e == nullptr) {
-        bad_index(ifIndex);
+        bad_index();
         return -1;
     }
     if (addressFamily != AF_INET_CAPL && addressFamily != AF_INET6_CAPL) {
         failure(wsa::kInvalidArgument);
         return -1;
     }
-    return addressFamily == AF_INET_CAPL ? static_cast<capl_long>(e->ipv4.size())
-                                         : static_cast<capl_long>(e->ipv6.size() + 1);
+    return static_cast<capl_long>(
+        addresses_of(*e, addressFamily == AF_INET_CAPL ? stack::Family::V4 : stack::Family::V6).size());
 }
 
 capl_long IpGetAdapterMask(dword ifIndex, dword mask[], dword maskSize) {
     const auto* e = entry(ifIndex);
-    if (e == nullptr) return bad_index(ifIndex);
-    if (e->ipv4.empty()) return failure(wsa::kAddrNotAvail);
-    if (mask == nullptr || maskSize < e->ipv4.size()) return failure(wsa::kNotEnoughMemory);
-    for (std::size_t i = 0; i < e->ipv4.size(); ++i) {
-        const std::uint32_t host = e->ipv4[i].prefix_len == 0 ? 0 : ~std::uint32_t{0} << (32 - e->ipv4[i].prefix_len);
-        const std::array<std::uint8_t, 4> b{static_cast<std::uint8_t>(host >> 24), static_cast<std::uint8_t>(host >> 16),
-                                            static_cast<std::uint8_t>(host >> 8), static_cast<std::uint8_t>(host)};
-        mask[i] = detail::dword_from_ipv4(stack::IpAddress::v4(b));
+    if (e == nullptr) return bad_index();
+    const auto v4 = addresses_of(*e, stack::Family::V4);
+    if (v4.empty()) return failure(wsa::kAddrNotAvail);
+    if (mask == nullptr || maskSize < v4.size()) return failure(wsa::kNotEnoughMemory);
+    for (std::size_t i = 0; i < v4.size(); ++i) {
+        mask[i] = detail::dword_from_ipv4(mask_of(stack::Family::V4, v4[i].second));
     }
     return wsa::kSuccess;
 }
 
 capl_long IpGetAdapterMask(dword ifIndex, IP_Address addressMasks[], dword& count) {
     const auto* e = entry(ifIndex);
-    if (e == nullptr) return bad_index(ifIndex);
-    std::vector<stack::IpAddress> masks;
-    auto mask_of = [](stack::Family f, std::uint8_t len) {
-        stack::IpAddress m = stack::IpAddress::any(f);
-        for (std::uint8_t bit = 0; bit < len; ++bit) m.octets[bit / 8] |= static_cast<std::uint8_t>(0x80 >> (bit % 8));
-        return m;
-    };
-    for (const auto& a : e->ipv4) masks.push_back(mask_of(stack::Family::V4, a.prefix_len));
-    masks.push_back(mask_of(stack::Family::V6, 64));  // the link-local /64
-    for (const auto& a : e->ipv6) masks.push_back(mask_of(stack::Family::V6, a.prefix_len));
-    if (addressMasks == nullptr || count < masks.size()) {
+    if (e == nullptr) return bad_index();
+    const auto all = addresses_of(*e);
+    if (all.empty()) {
+        count = 0;
+        return failure(wsa::kAddrNotAvail);
+    }
+    if (addressMasks == nullptr || count < all.size()) {
         count = 0;
         return failure(wsa::kNotEnoughMemory);
     }
-    for (std::size_t i = 0; i < masks.size(); ++i) addressMasks[i] = detail::from_stack(masks[i]);
-    count = static_cast<dword>(masks.size());
+    // In step with IpGetAdapterAddress form 3: masks[i] belongs to addresses[i].
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        addressMasks[i] = detail::from_stack(mask_of(all[i].first.family, all[i].second));
+    }
+    count = static_cast<dword>(all.size());
     return wsa::kSuccess;
 }
 
 capl_long IpGetAdapterMacId(dword ifIndex, byte macId[]) {
     const auto* e = entry(ifIndex);
-    if (e == nullptr) return bad_index(ifIndex);
+    if (e == nullptr) return bad_index();
+    if (e->mac.is_zero()) return failure(wsa::kAddrNotAvail);  // loopback in OS mode: no MAC
     std::copy(e->mac.octets.begin(), e->mac.octets.end(), macId);
     return wsa::kSuccess;
 }
@@ -178,7 +179,7 @@ capl_long IpGetAdapterMacId(dword ifIndex, byte macId[]) {
 qword IpGetAdapterMacId(dword ifIndex) {
     const auto* e = entry(ifIndex);
     if (e == nullptr) {
-        bad_index(ifIndex);
+        bad_index();
         return 0;
     }
     qword q = 0;
@@ -189,14 +190,14 @@ qword IpGetAdapterMacId(dword ifIndex) {
 capl_long IpGetAdapterVlanId(dword ifIndex, word& retVlanId) {
     const auto* e = entry(ifIndex);
     // SPEC §3: 87 for a bad index and for an interface that is not a VLAN subinterface.
-    if (e == nullptr || !e->vlan) return bad_index(ifIndex);
+    if (e == nullptr || !e->vlan) return bad_index();
     retVlanId = *e->vlan;
     return wsa::kSuccess;
 }
 
 capl_long IpGetAdapterDescription(dword ifIndex, char name[], dword count) {
     const auto* e = entry(ifIndex);
-    if (e == nullptr) return bad_index(ifIndex);
+    if (e == nullptr) return bad_index();
     std::string text = e->name + " (channel " + std::to_string(e->channel);
     if (e->vlan) text += ", VLAN " + std::to_string(*e->vlan);
     text += ")";

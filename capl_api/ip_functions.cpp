@@ -15,8 +15,8 @@ namespace {
 capl_long membership(dword socket, dword if_index, const stack::IpAddress& g, bool join) {
     Runtime* rt = Runtime::get();
     if (rt == nullptr) return detail::no_runtime();
-    auto r = rt->udp([&](stack::UdpService& u, stack::StackThread& t) {
-        return join ? u.join(socket, if_index, g, t) : u.leave(socket, if_index, g, t);
+    auto r = rt->with_sockets([&](stack::UdpBackend& u) {
+        return join ? u.join(socket, if_index, g) : u.leave(socket, if_index, g);
     });
     if (r && !join) rt->purge_group(socket, if_index, g);
     return finish(*rt, r, socket);
@@ -34,11 +34,11 @@ std::optional<stack::IpAddress> ipv6_of(std::span<const byte> a) {
 capl_long bad_group(dword socket, dword if_index) {
     Runtime* rt = Runtime::get();
     if (rt == nullptr) return detail::no_runtime();
-    auto r = rt->udp([&](stack::UdpService& u, stack::StackThread& t) -> Expected<void, stack::Error> {
-        auto info = u.info(socket, t);
+    auto r = rt->with_sockets([&](stack::UdpBackend& u) -> Expected<void, stack::Error> {
+        auto info = u.info(socket);
         if (!info) return unexpected(info.error());
-        if (rt->config().stack == stack::StackMode::Os) return unexpected(stack::Error::NotSupported);
-        if (if_index == 0 || if_index > rt->node().interfaces().size()) {
+        if (!u.product_stack()) return unexpected(stack::Error::NotSupported);
+        if (if_index == 0 || if_index > u.adapters().size()) {
             return unexpected(stack::Error::NoSuchInterface);
         }
         return unexpected(stack::Error::InvalidArgument);
@@ -74,10 +74,10 @@ capl_long IpLeaveMulticastGroup(dword socket, dword ifIndex, const IP_Address& m
 capl_long IpSetMulticastInterface(dword socket, dword ifIndex) {
     Runtime* rt = Runtime::get();
     if (rt == nullptr) return detail::no_runtime();
-    auto r = rt->udp([&](stack::UdpService& u, stack::StackThread& t) -> Expected<void, stack::Error> {
-        if (auto info = u.info(socket, t); !info) return unexpected(info.error());
-        if (rt->config().stack == stack::StackMode::Os) return unexpected(stack::Error::NotSupported);
-        return u.set_multicast_interface(socket, ifIndex, t);
+    auto r = rt->with_sockets([&](stack::UdpBackend& u) -> Expected<void, stack::Error> {
+        if (auto info = u.info(socket); !info) return unexpected(info.error());
+        if (!u.product_stack()) return unexpected(stack::Error::NotSupported);
+        return u.set_multicast_interface(socket, ifIndex);
     });
     return finish(*rt, r, socket);
 }
@@ -110,11 +110,11 @@ namespace {
 capl_long bind_to(dword socket, std::optional<stack::Endpoint> local) {
     Runtime* rt = Runtime::get();
     if (rt == nullptr) return detail::no_runtime();
-    auto r = rt->udp([&](stack::UdpService& u, stack::StackThread& t) -> Expected<void, stack::Error> {
-        auto info = u.info(socket, t);
+    auto r = rt->with_sockets([&](stack::UdpBackend& u) -> Expected<void, stack::Error> {
+        auto info = u.info(socket);
         if (!info) return unexpected(info.error());
         if (!local) return unexpected(stack::Error::InvalidArgument);
-        return u.bind(socket, *local, t);
+        return u.bind(socket, *local);
     });
     return finish(*rt, r, socket);
 }
@@ -136,7 +136,7 @@ capl_long IpBind(dword socket, const IP_Endpoint& localEndpoint) {
     Runtime* rt = Runtime::get();
     if (rt == nullptr) return detail::no_runtime();
     if (!a) {
-        auto info = rt->udp([&](stack::UdpService& u, stack::StackThread& t) { return u.info(socket, t); });
+        auto info = rt->with_sockets([&](stack::UdpBackend& u) { return u.info(socket); });
         if (!info) return finish(*rt, unexpected(info.error()), socket);
         a = stack::IpAddress::any(info->family);
     }
@@ -147,7 +147,7 @@ namespace {
 Expected<stack::SocketInfo, capl_long> socket_info(dword socket) {
     Runtime* rt = Runtime::get();
     if (rt == nullptr) return unexpected(detail::no_runtime());
-    auto info = rt->udp([&](stack::UdpService& u, stack::StackThread& t) { return u.info(socket, t); });
+    auto info = rt->with_sockets([&](stack::UdpBackend& u) { return u.info(socket); });
     if (!info) return unexpected(finish(*rt, unexpected(info.error()), socket));
     if (!info->local) {
         // Winsock's getsockname on an unbound socket: WSAEINVAL.
@@ -193,7 +193,7 @@ capl_long IpGetSocketName(dword socket, IP_Endpoint& localEndpoint) {
 capl_long IpGetSocketAddressFamily(dword socket) {
     Runtime* rt = Runtime::get();
     if (rt == nullptr) return -1;
-    auto info = rt->udp([&](stack::UdpService& u, stack::StackThread& t) { return u.info(socket, t); });
+    auto info = rt->with_sockets([&](stack::UdpBackend& u) { return u.info(socket); });
     if (!info) {
         rt->fail(wsa::kInvalidParameter);
         return -1;  // this page documents -1 for an invalid handle (SPEC §2)
@@ -270,13 +270,13 @@ capl_long set_option(dword socket, capl_long level, capl_long name, capl_long va
     Runtime* rt = Runtime::get();
     if (rt == nullptr) return detail::no_runtime();
     const auto m = map_option(level, name);
-    auto r = rt->udp([&](stack::UdpService& u, stack::StackThread& t) -> Expected<void, stack::Error> {
-        auto info = u.info(socket, t);
+    auto r = rt->with_sockets([&](stack::UdpBackend& u) -> Expected<void, stack::Error> {
+        auto info = u.info(socket);
         if (!info) return unexpected(info.error());
         if (!m || m->type) return unexpected(stack::Error::NotSupported);
         if (m->family && *m->family != info->family) return unexpected(stack::Error::AddressFamilyMismatch);
-        if (m->multicast_if) return u.set_multicast_interface(socket, static_cast<std::uint32_t>(value), t);
-        return u.set_option(socket, *m->option, value, t);
+        if (m->multicast_if) return u.set_multicast_interface(socket, static_cast<std::uint32_t>(value));
+        return u.set_option(socket, *m->option, value);
     });
     if (!r && r.error() == stack::Error::NotSupported) {
         rt->fail(wsa::kNoProtoOpt, socket);  // WSAENOPROTOOPT: unknown or read-only option
@@ -301,14 +301,14 @@ capl_long IpGetSocketOption(dword socket, const char level[], const char name[],
     if (rt == nullptr) return detail::no_runtime();
     const auto o = option_by_name(level, name);
     const auto m = o ? map_option(o->first, o->second) : std::nullopt;
-    auto r = rt->udp([&](stack::UdpService& u, stack::StackThread& t) -> Expected<int, stack::Error> {
-        auto info = u.info(socket, t);
+    auto r = rt->with_sockets([&](stack::UdpBackend& u) -> Expected<int, stack::Error> {
+        auto info = u.info(socket);
         if (!info) return unexpected(info.error());
         if (!m) return unexpected(stack::Error::NotSupported);
         if (m->type) return 2;  // SO_TYPE: 1 = TCP, 2 = UDP (reference §1.6)
         if (m->family && *m->family != info->family) return unexpected(stack::Error::AddressFamilyMismatch);
         if (m->multicast_if) return static_cast<int>(info->multicast_if);
-        return u.option(socket, *m->option, t);
+        return u.option(socket, *m->option);
     });
     if (!r) {
         if (r.error() == stack::Error::NotSupported) {

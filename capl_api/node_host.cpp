@@ -15,7 +15,7 @@ Node Node::start(const std::string& node_file, NodeStartOptions options) {
     auto rt = capl::detail::Runtime::start(std::move(config), {options.run_dir, options.capture});
     if (!rt) throw std::runtime_error(rt.error());
     (*rt)->program().set_parameters(std::move(options.parameters));
-    if (!(*rt)->node().wait_ready(options.ready_timeout)) {
+    if ((*rt)->node() != nullptr && !(*rt)->node()->wait_ready(options.ready_timeout)) {
         capl::detail::Runtime::shutdown();
         throw std::runtime_error(node_file + ": the node did not finish IPv6 DAD in time");
     }

@@ -4,6 +4,8 @@
 #include <cstring>
 
 #include "caplnet/capl/error_codes.hpp"
+#include "stack/os/os_udp_backend.hpp"
+#include "stack/udp/lwip_udp_backend.hpp"
 
 namespace caplnet::capl::detail {
 
@@ -43,17 +45,19 @@ std::vector<std::function<void()>> TimerRegistry::take_due(std::chrono::steady_c
 
 Expected<Runtime*, std::string> Runtime::start(stack::NodeConfig config, stack::NodeOptions options) {
     if (g_runtime) return unexpected(std::string("a node is already running in this process"));
-    auto node = stack::Node::start(std::move(config), std::move(options));
-    if (!node) return unexpected(node.error());
     std::unique_ptr<Runtime> rt(new Runtime());
-    rt->node_ = std::move(*node);
+    rt->config_ = config;
+    if (config.stack == stack::StackMode::Product) {
+        auto node = stack::Node::start(std::move(config), std::move(options));
+        if (!node) return unexpected(node.error());
+        rt->node_ = std::move(*node);
+        rt->sockets_ = std::make_unique<stack::LwipUdpBackend>(*rt->node_);
+    } else {
+        // SPEC §5: the host's sockets and interfaces, in the namespace the node runs in.
+        rt->sockets_ = std::make_unique<stack::OsUdpBackend>(config.limits);
+    }
     Runtime* raw = rt.get();
-    rt->node_->loop().call([raw](stack::StackThread& t) {
-        raw->node_->udp(t).set_sink([raw](stack::SocketId s, stack::Datagram d) {
-            raw->post_datagram(s, std::move(d));
-        });
-        return 0;
-    });
+    rt->sockets_->set_sink([raw](stack::SocketId s, stack::Datagram d) { raw->post_datagram(s, std::move(d)); });
     g_runtime = std::move(rt);
     return raw;
 }
@@ -62,7 +66,9 @@ Runtime* Runtime::get() { return g_runtime.get(); }
 
 void Runtime::shutdown() {
     if (!g_runtime) return;
-    g_runtime->node_->stop();
+    // The sockets go first: the OS backend's receiver thread must not post into a dying runtime.
+    g_runtime->sockets_.reset();
+    if (g_runtime->node_) g_runtime->node_->stop();
     g_runtime.reset();
 }
 
@@ -120,7 +126,7 @@ void Runtime::dispatch_datagram(dword socket, const stack::Datagram& d) {
 }
 
 void Runtime::rearm(dword socket) {
-    auto got = udp([socket](stack::UdpService& u, stack::StackThread& t) { return u.receive(socket, t); });
+    auto got = sockets_->receive(socket);
     if (got && *got) post_datagram(socket, std::move(**got));
 }
 

@@ -14,6 +14,7 @@
 #include "caplnet/capl/program.hpp"
 #include "caplnet/capl/types.hpp"
 #include "stack/node.hpp"
+#include "stack/udp/udp_backend.hpp"
 
 namespace caplnet::capl {
 
@@ -57,9 +58,16 @@ public:
     static Runtime* get();
     static void shutdown();
 
-    stack::Node& node() { return *node_; }
+    /// The embedded stack's node; nullptr with stack = "os".
+    stack::Node* node() { return node_.get(); }
+    /// The node's sockets, whichever stack serves them.
+    stack::UdpBackend& sockets() { return *sockets_; }
     Program& program() { return program_; }
-    const stack::NodeConfig& config() const { return node_->config(); }
+    template <class F>
+    auto with_sockets(F&& fn) {
+        return fn(*sockets_);
+    }
+    const stack::NodeConfig& config() const { return config_; }
 
     // --- last errors (SPEC §2): every failure sets the global one, and the socket's if valid
     capl_long fail(capl_long code, std::optional<dword> socket = {});
@@ -68,11 +76,6 @@ public:
     void forget_socket(dword socket) { socket_errors_.erase(socket); }
     void remember_socket(dword socket) { socket_errors_.emplace(socket, 0); }
 
-    /// Runs `fn` on the stack thread with the node's UDP service; returns its result.
-    template <class F>
-    auto udp(F&& fn) {
-        return node_->loop().call([this, &fn](stack::StackThread& t) { return fn(node_->udp(t), t); });
-    }
 
     // --- program thread
     struct Event {
@@ -106,7 +109,9 @@ private:
     void dispatch_datagram(dword socket, const stack::Datagram& d);
     void rearm(dword socket);
 
+    stack::NodeConfig config_;
     std::unique_ptr<stack::Node> node_;
+    std::unique_ptr<stack::UdpBackend> sockets_;
     Program program_;
     capl_long last_error_ = 0;
     std::map<dword, capl_long> socket_errors_;  // open sockets only

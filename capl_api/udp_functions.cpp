@@ -18,12 +18,12 @@ dword open_socket(stack::Family family, std::optional<stack::Endpoint> bind_to, 
         rt->fail(wsa::kInvalidArgument);
         return wsa::kInvalidSocket;
     }
-    auto r = rt->udp([&](stack::UdpService& u, stack::StackThread& t) -> Expected<stack::SocketId, stack::Error> {
-        auto id = u.open(family, t);
+    auto r = rt->with_sockets([&](stack::UdpBackend& u) -> Expected<stack::SocketId, stack::Error> {
+        auto id = u.open(family);
         if (!id) return id;
         if (bind_to) {
-            if (auto b = u.bind(*id, *bind_to, t); !b) {
-                u.close(*id, t);
+            if (auto b = u.bind(*id, *bind_to); !b) {
+                u.close(*id);
                 return unexpected(b.error());
             }
         }
@@ -67,7 +67,7 @@ dword UdpOpen(const IP_Endpoint& localEndpoint) {
 capl_long UdpClose(dword socket) {
     Runtime* rt = Runtime::get();
     if (rt == nullptr) return detail::no_runtime();
-    auto r = rt->udp([&](stack::UdpService& u, stack::StackThread& t) { return u.close(socket, t); });
+    auto r = rt->with_sockets([&](stack::UdpBackend& u) { return u.close(socket); });
     const capl_long result = finish(*rt, r, socket);
     if (r) {
         rt->purge_socket(socket);
@@ -80,10 +80,10 @@ capl_long UdpConnect(dword socket, const IP_Endpoint& remoteEndpoint) {
     Runtime* rt = Runtime::get();
     if (rt == nullptr) return detail::no_runtime();
     const auto a = detail::to_stack(remoteEndpoint.Address());
-    auto r = rt->udp([&](stack::UdpService& u, stack::StackThread& t) -> Expected<void, stack::Error> {
-        if (auto info = u.info(socket, t); !info) return unexpected(info.error());
+    auto r = rt->with_sockets([&](stack::UdpBackend& u) -> Expected<void, stack::Error> {
+        if (auto info = u.info(socket); !info) return unexpected(info.error());
         if (!a || remoteEndpoint.port() == 0) return unexpected(stack::Error::InvalidArgument);
-        return u.connect(socket, stack::Endpoint{*a, remoteEndpoint.port()}, t);
+        return u.connect(socket, stack::Endpoint{*a, remoteEndpoint.port()});
     });
     return finish(*rt, r, socket);
 }
@@ -113,12 +113,12 @@ capl_long udp_send_bytes(dword socket, const IP_Endpoint* to, const void* data, 
             bad_dest = true;
         }
     }
-    auto r = rt->udp([&](stack::UdpService& u, stack::StackThread& t) -> Expected<void, stack::Error> {
-        if (auto info = u.info(socket, t); !info) return unexpected(info.error());
+    auto r = rt->with_sockets([&](stack::UdpBackend& u) -> Expected<void, stack::Error> {
+        if (auto info = u.info(socket); !info) return unexpected(info.error());
         if (bad_dest || (data == nullptr && size > 0) || size > available) {
             return unexpected(stack::Error::InvalidArgument);
         }
-        return u.send(socket, dest, std::span(static_cast<const std::uint8_t*>(data), size), t);
+        return u.send(socket, dest, std::span(static_cast<const std::uint8_t*>(data), size));
     });
     // Sends complete at once here, so OnUdpSendTo is never due (SPEC §6).
     return finish(*rt, r, socket);
@@ -166,11 +166,11 @@ capl_long UdpSendTo(dword socket, const IP_Endpoint& remoteEndpoint, const byte 
 capl_long UdpReceiveFrom(dword socket, char buffer[], dword size) {
     Runtime* rt = Runtime::get();
     if (rt == nullptr) return detail::no_runtime();
-    auto r = rt->udp([&](stack::UdpService& u, stack::StackThread& t)
+    auto r = rt->with_sockets([&](stack::UdpBackend& u)
                          -> Expected<std::optional<stack::Datagram>, stack::Error> {
-        if (auto info = u.info(socket, t); !info) return unexpected(info.error());
+        if (auto info = u.info(socket); !info) return unexpected(info.error());
         if (buffer == nullptr && size > 0) return unexpected(stack::Error::InvalidArgument);
-        return u.receive(socket, t);
+        return u.receive(socket);
     });
     if (!r) return finish(*rt, unexpected(r.error()), socket);
     rt->arm(socket, reinterpret_cast<std::uint8_t*>(buffer), size);

@@ -124,7 +124,7 @@ int run_node(const NodeArgs& args) {
     }
     capl::detail::Runtime& rt = **started;
     rt.program().set_parameters(params);
-    if (!rt.node().wait_ready(std::chrono::seconds(args.ready_timeout_s))) {
+    if (rt.node() != nullptr && !rt.node()->wait_ready(std::chrono::seconds(args.ready_timeout_s))) {
         std::cerr << "error: node " << config.name << " did not finish IPv6 DAD in time\n";
         capl::detail::Runtime::shutdown();
         return 2;
@@ -137,8 +137,12 @@ int run_node(const NodeArgs& args) {
     std::fflush(stdout);
 
     int failed = 0;
-    for (const auto& target : args.pings) {
-        auto r = stack::ping(rt.node(), target, args.count, std::chrono::milliseconds(args.interval_ms),
+    if (!args.pings.empty() && rt.node() == nullptr) {
+        std::cerr << "error: --ping needs the embedded stack (stack = \"product\")\n";
+        ++failed;
+    }
+    for (const auto& target : rt.node() != nullptr ? args.pings : std::vector<std::string>{}) {
+        auto r = stack::ping(*rt.node(), target, args.count, std::chrono::milliseconds(args.interval_ms),
                              std::chrono::milliseconds(1000));
         if (!r) {
             std::cerr << "error: ping " << target << ": " << r.error() << '\n';
@@ -179,8 +183,10 @@ int run_node(const NodeArgs& args) {
         signals.join();
         rt.run_stop_handlers();
     }
-    rt.node().stop();
-    print_reports(config.name, rt.node().reports());
+    if (rt.node() != nullptr) {
+        rt.node()->stop();
+        print_reports(config.name, rt.node()->reports());
+    }
     std::fflush(stdout);
     capl::detail::Runtime::shutdown();
     return failed == 0 ? 0 : 1;

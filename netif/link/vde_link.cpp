@@ -1,6 +1,7 @@
 // Client side of the vde:// v3 control protocol (reference/vde.md §8), spoken natively so that
 // sanitizer builds, which cannot load libvdeplug, still join VDE switches.
 #include "netif/link/vde_link.hpp"
+#include "netif/link/vde_request.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -23,12 +24,6 @@ namespace caplnet::netif {
 
 namespace {
 
-// The request as vde_switch and libvdeplug lay it out: packed, host byte order.
-constexpr std::uint32_t kSwitchMagic = 0xfeedface;
-constexpr std::uint32_t kProtocolVersion = 3;
-constexpr std::int32_t kReqNewControl = 0;
-constexpr std::size_t kMaxDescription = 128;
-constexpr std::size_t kRequestHeaderLen = 4 + 4 + 4 + sizeof(sockaddr_un);  // 122 on Linux
 // The handshake is synchronous; a switch that does not answer must not hang the node forever.
 constexpr int kHandshakeTimeoutSec = 10;
 
@@ -277,17 +272,9 @@ Expected<std::unique_ptr<Link>, LinkError> open_vde_link(const std::string& swit
     }
     ::chmod(own.sun_path, 0600);
 
-    // NOTE(bounds): the request is laid out byte by byte, so no packed struct is needed.
-    std::uint8_t req[kRequestHeaderLen + kMaxDescription];
-    const std::int32_t type = kReqNewControl + static_cast<std::int32_t>(port << 8);
-    std::memcpy(req, &kSwitchMagic, 4);
-    std::memcpy(req + 4, &kProtocolVersion, 4);
-    std::memcpy(req + 8, &type, 4);
-    std::memcpy(req + 12, &own, sizeof(own));
-    const std::size_t descr_len = std::min(description.size(), kMaxDescription);
-    std::memcpy(req + kRequestHeaderLen, description.data(), descr_len);
-    const std::size_t req_len = kRequestHeaderLen + descr_len;
-    if (::send(ctl.get(), req, req_len, MSG_NOSIGNAL) != static_cast<ssize_t>(req_len)) {
+    std::array<std::uint8_t, kVdeMaxRequestLen> req;
+    const std::size_t req_len = emit_vde_request(port, own, description, req);
+    if (::send(ctl.get(), req.data(), req_len, MSG_NOSIGNAL) != static_cast<ssize_t>(req_len)) {
         return unexpected(io_error("sending the port request to " + dir, errno));
     }
 

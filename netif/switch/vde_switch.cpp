@@ -24,19 +24,14 @@
 #include "netif/capture/pcapng_writer.hpp"
 #include "netif/link/link.hpp"
 #include "netif/switch/mac_table.hpp"
+#include "netif/link/vde_request.hpp"
 #include "netif/wire/ethernet.hpp"
 
 namespace caplnet::netif {
 
 namespace {
 
-// vde:// v3 request (reference/vde.md §8): magic, version, type, sockaddr_un, description.
-constexpr std::uint32_t kSwitchMagic = 0xfeedface;
-constexpr std::uint32_t kProtocolVersion = 3;
-constexpr std::int32_t kReqNewControl = 0;
-constexpr std::int32_t kReqNewPort0 = 1;
-constexpr std::size_t kRequestHeaderLen = 4 + 4 + 4 + sizeof(sockaddr_un);
-constexpr std::size_t kRequestBufLen = 256;  // header + 128 description bytes, with slack
+constexpr std::size_t kRequestBufLen = 256;  // a whole v3 request (vde_request.hpp), with slack
 constexpr std::size_t kMaxPending = 64;
 constexpr std::size_t kMaxEvents = 64;
 constexpr int kPortSndBuf = 1 << 20;  // asked for; the kernel caps it at wmem_max
@@ -406,44 +401,28 @@ void VdeSwitch::Impl::on_pending(std::uint32_t slot) {
         return;
     }
     pe.len += static_cast<std::size_t>(n);
-    if (pe.len >= kRequestHeaderLen) {
+    if (pe.len >= kVdeRequestHeaderLen) {
         handle_request(slot);
     }
 }
 
 void VdeSwitch::Impl::handle_request(std::uint32_t slot) {
     Pending& pe = pending[slot];
-    std::uint32_t magic = 0;
-    std::uint32_t version = 0;
-    std::int32_t type = 0;
-    sockaddr_un client{};
-    // NOTE(bounds): on_pending checked len >= kRequestHeaderLen
-    std::memcpy(&magic, pe.buf, 4);
-    std::memcpy(&version, pe.buf + 4, 4);
-    std::memcpy(&type, pe.buf + 8, 4);
-    std::memcpy(&client, pe.buf + 12, sizeof(client));
-    client.sun_path[sizeof(client.sun_path) - 1] = '\0';
-    const std::string descr = printable(pe.buf + kRequestHeaderLen, pe.len - kRequestHeaderLen);
+    const auto request = parse_vde_request(std::span<const std::uint8_t>(pe.buf, pe.len));
+    // NOTE(bounds): on_pending calls this only once len >= kVdeRequestHeaderLen
+    const std::string descr = printable(pe.buf + kVdeRequestHeaderLen, pe.len - kVdeRequestHeaderLen);
 
     auto refuse = [&](const std::string& why) {
         spdlog::warn("switch {}: refusing join from '{}': {}", dir, descr, why);
         joins_refused.add();
         close_pending(slot);
     };
-    if (magic != kSwitchMagic || version != kProtocolVersion || client.sun_family != AF_UNIX) {
+    if (!request) {
         refuse("not a vde v3 request");
         return;
     }
-    // vde2 compatibility: REQ_NEW_CONTROL with the wanted port in bits 8.., or REQ_NEW_PORT0.
-    unsigned wanted = 0;
-    if (type == kReqNewPort0) {
-        wanted = 0;
-    } else if ((type & 0xff) == kReqNewControl && type >= 0) {
-        wanted = static_cast<unsigned>(type) >> 8;
-    } else {
-        refuse("unknown request type " + std::to_string(type));
-        return;
-    }
+    const sockaddr_un& client = request->client;
+    const unsigned wanted = request->port;
     unsigned number = 0;
     if (wanted != 0) {
         if (wanted > opts.max_ports) {

@@ -18,33 +18,13 @@
 #include "stack/ip_address.hpp"
 #include "stack/mcast/membership_table.hpp"
 #include "stack/node_loop.hpp"
+#include "stack/udp/udp_backend.hpp"
 
 struct udp_pcb;
 struct pbuf;
 struct netif;
 
 namespace caplnet::stack {
-
-using SocketId = std::uint32_t;
-
-struct Datagram {
-    Endpoint from;
-    IpAddress to;
-    std::uint32_t if_index = 0;  // the interface it arrived on
-    std::vector<std::uint8_t> data;
-};
-
-enum class SocketOption { MulticastTtl, MulticastLoop, Broadcast, ReuseAddress, Ttl };
-
-struct SocketInfo {
-    Family family = Family::V4;
-    std::optional<Endpoint> local;
-    std::optional<Endpoint> remote;
-    std::uint32_t multicast_if = 0;
-    std::size_t memberships = 0;
-    std::size_t queued = 0;
-    std::uint64_t queue_drops = 0;
-};
 
 class UdpService {
 public:

@@ -11,6 +11,8 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+
+#include "tests/support/process.hpp"
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -30,23 +32,7 @@ using Frame = std::vector<std::uint8_t>;
 
 constexpr const char* kVdePlug = "/usr/bin/vde_plug";
 
-class TempDir {
-public:
-    TempDir() {
-        char tmpl[] = "/tmp/caplnet-vde-XXXXXX";
-        const char* p = ::mkdtemp(tmpl);
-        REQUIRE(p != nullptr);
-        path_ = p;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
+using caplnet::test::TempDir;
 
 bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds limit = 5000ms) {
     const auto deadline = std::chrono::steady_clock::now() + limit;

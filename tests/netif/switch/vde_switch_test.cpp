@@ -13,6 +13,8 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+
+#include "tests/support/process.hpp"
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -34,23 +36,7 @@ namespace {
 using namespace std::chrono_literals;
 using Frame = std::vector<std::uint8_t>;
 
-class TempDir {
-public:
-    TempDir() {
-        char tmpl[] = "/tmp/caplnet-sw-XXXXXX";
-        const char* p = ::mkdtemp(tmpl);
-        REQUIRE(p != nullptr);
-        path_ = p;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
+using caplnet::test::TempDir;
 
 /// Polls `cond` until it holds or 5 s pass.
 bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds limit = 5000ms) {
