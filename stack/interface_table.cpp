@@ -7,11 +7,11 @@ InterfaceTable::InterfaceTable(const NodeConfig& config) {
         const AdapterConfig& a = config.adapters[i];
         entries_.push_back(InterfaceEntry{static_cast<std::uint32_t>(entries_.size() + 1), a.name,
                                           a.channel, i, std::nullopt, 0, a.mac, a.ipv4, a.ipv6,
-                                          a.mtu});
+                                          a.mtu, a.groups});
         for (const VlanConfig& v : a.vlans) {
             entries_.push_back(InterfaceEntry{static_cast<std::uint32_t>(entries_.size() + 1), v.name,
                                               a.channel, i, v.id, v.priority, a.mac, v.ipv4, v.ipv6,
-                                              v.mtu});
+                                              v.mtu, v.groups});
         }
     }
 }

@@ -22,6 +22,7 @@ struct InterfaceEntry {
     std::vector<Ipv4Prefix> ipv4;
     std::vector<Ipv6Prefix> ipv6;
     std::uint16_t mtu = 1500;
+    GroupProtocolConfig groups;
 };
 
 class InterfaceTable {

@@ -97,43 +97,86 @@ struct DriverCallbacks {
     static err_t linkoutput(struct ::netif* n, struct pbuf* p) {
         auto* s = sub(n);
         AdapterDriver& d = *s->owner;
-        if (!d.link_up_) {
-            // lwIP does not gate output on link state (lwip-notes.md, pitfall 6).
-            ++d.counters_.tx_drops["link-down"];
-            return ERR_OK;
-        }
         const std::size_t len = p->tot_len;
-        const std::size_t tag = s->spec.vlan ? wire::kVlanTagLen : 0;
-        // Real NICs pad to the 60-byte minimum; lwIP does not (ETH_PAD_SIZE 0).
-        const std::size_t padded = std::max(len, wire::kMinFrameLen);
-        if (padded + tag > d.tx_buffer_.size() || len < wire::kEthernetHeaderLen) {
+        if (len + wire::kVlanTagLen > d.tx_buffer_.size() || len < wire::kEthernetHeaderLen) {
             ++d.counters_.tx_drops["oversized"];
             return ERR_OK;
         }
-        std::uint8_t* out = d.tx_buffer_.data();
-        if (tag == 0) {
-            pbuf_copy_partial(p, out, static_cast<u16_t>(len), 0);
-        } else {
-            // 802.1Q: the tag goes between the source MAC and the ethertype.
-            pbuf_copy_partial(p, out, 12, 0);
-            wire::write_be16({out, 16}, 12, wire::ethertype::kVlan);
-            wire::write_be16({out, 16}, 14,
-                             wire::VlanTci{s->spec.priority, false, *s->spec.vlan}.to_u16());
-            pbuf_copy_partial(p, out + 16, static_cast<u16_t>(len - 12), 12);
-        }
-        std::fill(out + len + tag, out + padded + tag, std::uint8_t{0});
-        const wire::Bytes frame{out, padded + tag};
-        d.capture(frame, Direction::Outbound);
-        auto sent = d.link_->send(frame);
-        if (!sent) {
-            ++d.counters_.tx_drops[sent.error().kind == LinkError::Kind::WouldBlock ? "link-queue-full"
-                                                                                    : "link-error"];
+        // The untagged frame goes in after room for a tag, so tagging is one move of 12 bytes.
+        std::uint8_t* frame = d.tx_buffer_.data() + wire::kVlanTagLen;
+        pbuf_copy_partial(p, frame, static_cast<u16_t>(len), 0);
+        const wire::Bytes untagged{frame, len};
+        if (d.group_hooks_.lwip_sent && is_group_message(untagged)) {
+            // lwIP's own IGMPv2/MLDv1 never reach the wire: the group engine speaks for the node.
+            ++d.counters_.tx_group_messages_replaced;
+            d.group_hooks_.lwip_sent(n, untagged.subspan(wire::kEthernetHeaderLen));
             return ERR_OK;
         }
-        ++d.counters_.tx_frames;
+        d.transmit(*s, len);
         return ERR_OK;
     }
+
+    /// IGMP (IPv4 protocol 2) or MLD (ICMPv6 130, 131, 132, 143 after a Hop-by-Hop header).
+    static bool is_group_message(wire::Bytes frame) {
+        auto eth = wire::EthernetView::of(frame);
+        if (!eth) return false;
+        const wire::Bytes ip = eth->payload();
+        if (eth->ethertype() == wire::ethertype::kIpv4) return ip.size() > 9 && ip[9] == 2;
+        if (eth->ethertype() != wire::ethertype::kIpv6 || ip.size() < 48 || ip[6] != 0) return false;
+        const std::size_t icmp = 40 + (static_cast<std::size_t>(ip[41]) + 1) * 8;
+        if (ip[40] != 58 || ip.size() <= icmp) return false;
+        const std::uint8_t type = ip[icmp];
+        return type == 130 || type == 131 || type == 132 || type == 143;
+    }
 };
+
+void AdapterDriver::transmit(Subinterface& s, std::size_t len) {
+    if (!link_up_) {
+        // lwIP does not gate output on link state (lwip-notes.md, pitfall 6).
+        ++counters_.tx_drops["link-down"];
+        return;
+    }
+    std::uint8_t* out = tx_buffer_.data();
+    std::size_t frame_len = len;
+    // Real NICs pad to the 60-byte minimum; lwIP does not (ETH_PAD_SIZE 0).
+    if (frame_len < wire::kMinFrameLen) {
+        std::fill(out + wire::kVlanTagLen + frame_len, out + wire::kVlanTagLen + wire::kMinFrameLen, std::uint8_t{0});
+        frame_len = wire::kMinFrameLen;
+    }
+    if (s.spec.vlan) {
+        // 802.1Q: the tag goes between the source MAC and the ethertype.
+        std::memmove(out, out + wire::kVlanTagLen, 12);
+        wire::write_be16({out, 16}, 12, wire::ethertype::kVlan);
+        wire::write_be16({out, 16}, 14, wire::VlanTci{s.spec.priority, false, *s.spec.vlan}.to_u16());
+        frame_len += wire::kVlanTagLen;
+    } else {
+        out += wire::kVlanTagLen;
+    }
+    const wire::Bytes frame{out, frame_len};
+    capture(frame, Direction::Outbound);
+    auto sent = link_->send(frame);
+    if (!sent) {
+        ++counters_.tx_drops[sent.error().kind == LinkError::Kind::WouldBlock ? "link-queue-full" : "link-error"];
+        return;
+    }
+    ++counters_.tx_frames;
+}
+
+AdapterDriver& AdapterDriver::of(struct ::netif* n) { return *DriverCallbacks::sub(n)->owner; }
+
+void AdapterDriver::send_ip(struct ::netif* n, const wire::MacAddress& dst, std::uint16_t ethertype,
+                            wire::Bytes ip_packet) {
+    Subinterface& s = *DriverCallbacks::sub(n);
+    const std::size_t len = wire::kEthernetHeaderLen + ip_packet.size();
+    if (len + wire::kVlanTagLen > tx_buffer_.size()) {
+        ++counters_.tx_drops["oversized"];
+        return;
+    }
+    std::uint8_t* frame = tx_buffer_.data() + wire::kVlanTagLen;
+    wire::emit_ethernet_header({frame, wire::kEthernetHeaderLen}, dst, mac_, ethertype);
+    std::copy(ip_packet.begin(), ip_packet.end(), frame + wire::kEthernetHeaderLen);
+    transmit(s, len);
+}
 
 std::uint64_t AdapterCounters::rx_dropped() const {
     std::uint64_t n = 0;
@@ -295,6 +338,11 @@ void AdapterDriver::deliver(wire::Bytes frame) {
             drop_rx("not-our-ip");
             return;
         }
+    }
+    if (group_hooks_.received && DriverCallbacks::is_group_message(frame)) {
+        group_hooks_.received(n, eth->payload());
+        ++counters_.rx_group_messages;
+        return;
     }
     const std::size_t len = frame.size() - (tci ? wire::kVlanTagLen : 0);
     struct pbuf* p = pbuf_alloc(PBUF_RAW, static_cast<u16_t>(len), PBUF_POOL);

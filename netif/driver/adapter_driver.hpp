@@ -34,6 +34,16 @@ struct CaptureTarget {
     std::function<std::uint64_t()> now_ns;
 };
 
+/// Where IGMP and MLD go instead of lwIP: the node's group protocol engine owns them on the wire
+/// (lwIP 2.1.3 speaks only IGMPv2/MLDv1, with deviations: reference/multicast-rfc.md).
+struct GroupHooks {
+    /// An IGMP/MLD packet (IP header on) received on a subinterface.
+    std::function<void(struct ::netif*, wire::Bytes ip_packet)> received;
+    /// An IGMP/MLD packet lwIP tried to send; it is not sent, but it tells which groups lwIP
+    /// itself holds (the solicited-node groups of its addresses).
+    std::function<void(struct ::netif*, wire::Bytes ip_packet)> lwip_sent;
+};
+
 class AdapterDriver {
 public:
     AdapterDriver(std::string name, wire::MacAddress mac, std::unique_ptr<Link> link,
@@ -45,6 +55,13 @@ public:
     /// Adds the lwIP netif of a subinterface (netif_add with this driver's init) and returns it,
     /// administratively down and without addresses: the caller configures and raises it.
     struct ::netif* add_subinterface(const SubinterfaceSpec& spec);
+
+    /// The driver behind an lwIP netif this driver added.
+    static AdapterDriver& of(struct ::netif* n);
+    void set_group_hooks(GroupHooks hooks) { group_hooks_ = std::move(hooks); }
+    /// Sends an IP packet built outside lwIP (the engine's IGMP/MLD) from subinterface `n`: the
+    /// same path as lwIP's frames (tag, padding, link-down gate, capture, counters).
+    void send_ip(struct ::netif* n, const wire::MacAddress& dst, std::uint16_t ethertype, wire::Bytes ip_packet);
 
     int data_fd() const { return link_->data_fd(); }
     int control_fd() const { return link_->control_fd(); }
@@ -70,6 +87,9 @@ private:
     Subinterface* subinterface_for(std::optional<std::uint16_t> vid);
     void drop_rx(const std::string& reason) { ++counters_.rx_drops[reason]; }
     void capture(wire::Bytes frame, Direction dir);
+    /// Tags (for a VLAN subinterface), pads, captures and sends the untagged frame now in
+    /// tx_buffer_ at offset kVlanTagLen; `len` is its length.
+    void transmit(Subinterface& sub, std::size_t len);
     friend struct DriverCallbacks;
 
     std::string name_;
@@ -84,6 +104,7 @@ private:
     bool link_up_ = true;
     bool link_closed_ = false;
     AdapterCounters counters_;
+    GroupHooks group_hooks_;
 };
 
 }  // namespace caplnet::netif

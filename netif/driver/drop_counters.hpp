@@ -11,6 +11,8 @@ struct AdapterCounters {
     std::uint64_t rx_frames = 0;     // taken from the link
     std::uint64_t rx_delivered = 0;  // handed to lwIP
     std::uint64_t tx_frames = 0;     // handed to the link
+    std::uint64_t rx_group_messages = 0;           // IGMP/MLD handed to the group engine
+    std::uint64_t tx_group_messages_replaced = 0;  // lwIP's own IGMP/MLD, kept off the wire
     std::map<std::string, std::uint64_t> rx_drops;  // reason -> count
     std::map<std::string, std::uint64_t> tx_drops;
 

@@ -148,10 +148,42 @@ public:
             iface.ipv6.push_back(ipv6(s, n));
         });
         if (auto m = integer(t, "mtu", kMinMtu, kMaxMtu)) iface.mtu = static_cast<std::uint16_t>(*m);
+        group_settings(t, iface.groups);
+    }
+
+    // "auto" or a number, for igmp_version / mld_version.
+    void version(const toml::table& t, std::string_view key, int lo, int hi, int& into) const {
+        const toml::node* n = t.get(key);
+        if (n == nullptr) return;
+        if (n->is_string() && **n->as_string() == "auto") {
+            into = 0;
+            return;
+        }
+        if (!n->is_integer() || **n->as_integer() < lo || **n->as_integer() > hi) {
+            fail(n, "'" + std::string(key) + "' must be \"auto\" or " + std::to_string(lo) + ".." + std::to_string(hi));
+        }
+        into = static_cast<int>(**n->as_integer());
+    }
+
+    void group_settings(const toml::table& t, GroupProtocolConfig& g) const {
+        version(t, "igmp_version", 1, 3, g.igmp_version);
+        version(t, "mld_version", 1, 2, g.mld_version);
+        if (auto v = integer(t, "robustness", 1, 10)) g.robustness = static_cast<int>(*v);
+        if (auto v = integer(t, "unsolicited_report_interval", 1, 3'600'000)) {
+            g.unsolicited_report_interval_ms = static_cast<std::uint32_t>(*v);
+            g.unsolicited_interval_set = true;
+        }
+        if (auto v = integer(t, "query_interval", 1, 3'600'000)) g.query_interval_ms = static_cast<std::uint32_t>(*v);
+        if (auto v = integer(t, "query_response_interval", 1, 3'600'000)) {
+            g.query_response_interval_ms = static_cast<std::uint32_t>(*v);
+        }
     }
 
     VlanConfig vlan(const toml::table& t, const AdapterConfig& parent) const {
-        only_keys(t, {"id", "priority", "name", "ipv4", "ipv6", "mtu"}, "a [[adapter.vlan]] table");
+        only_keys(t, {"id", "priority", "name", "ipv4", "ipv6", "mtu", "igmp_version", "mld_version",
+                      "robustness", "unsolicited_report_interval", "query_interval",
+                      "query_response_interval"},
+                  "a [[adapter.vlan]] table");
         VlanConfig v;
         auto id = integer(t, "id", 1, 4094);
         if (!id) fail(&t, "a VLAN subinterface needs 'id' (1..4094)");
@@ -159,12 +191,15 @@ public:
         if (auto p = integer(t, "priority", 0, 7)) v.priority = static_cast<std::uint8_t>(*p);
         v.name = string(t, "name").value_or(parent.name + "." + std::to_string(v.id));
         v.mtu = parent.mtu;
+        v.groups = parent.groups;  // a VLAN subinterface inherits its adapter's settings
         addresses(t, v);
         return v;
     }
 
     AdapterConfig adapter(const toml::table& t, std::size_t position) const {
-        only_keys(t, {"name", "channel", "link", "mac", "ipv4", "ipv6", "mtu", "vlan"},
+        only_keys(t, {"name", "channel", "link", "mac", "ipv4", "ipv6", "mtu", "vlan", "igmp_version",
+                      "mld_version", "robustness", "unsolicited_report_interval", "query_interval",
+                      "query_response_interval"},
                   "an [[adapter]] table");
         AdapterConfig a;
         a.name = string(t, "name").value_or("eth" + std::to_string(position));

@@ -27,6 +27,17 @@ struct Ipv6Prefix {
     std::string to_string() const;
 };
 
+/// IGMP/MLD host settings of one interface (RFC 3376 §8, RFC 3810 §9; defaults as Linux).
+struct GroupProtocolConfig {
+    int igmp_version = 0;  // 0 = auto (v3 with fallback), or forced 1 / 2 / 3
+    int mld_version = 0;   // 0 = auto (v2 with fallback), or forced 1 / 2
+    int robustness = 2;
+    std::uint32_t unsolicited_report_interval_ms = 1000;  // IGMPv3/MLDv2; v2/MLDv1 use 10 s
+    std::uint32_t query_interval_ms = 125000;
+    std::uint32_t query_response_interval_ms = 10000;
+    bool unsolicited_interval_set = false;  // given in the file: then it applies to every version
+};
+
 struct VlanConfig {
     std::string name;  // default "<adapter>.<id>"
     std::uint16_t id = 0;
@@ -34,6 +45,7 @@ struct VlanConfig {
     std::vector<Ipv4Prefix> ipv4;
     std::vector<Ipv6Prefix> ipv6;
     std::uint16_t mtu = 1500;
+    GroupProtocolConfig groups;
 };
 
 struct AdapterConfig {
@@ -44,6 +56,7 @@ struct AdapterConfig {
     std::vector<Ipv4Prefix> ipv4;
     std::vector<Ipv6Prefix> ipv6;
     std::uint16_t mtu = 1500;
+    GroupProtocolConfig groups;
     std::vector<VlanConfig> vlans;
 };
 

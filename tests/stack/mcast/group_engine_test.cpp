@@ -1,0 +1,165 @@
+// GroupEngine with a fake clock and a seeded Rng, asserting on the outbox (STYLE.md).
+#include <catch2/catch.hpp>
+
+#include "stack/mcast/group_engine.hpp"
+#include "stack/mcast/protocols.hpp"
+
+using namespace caplnet::stack;
+
+namespace {
+
+IpAddress v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) { return IpAddress::v4({a, b, c, d}); }
+IpAddress v6_group(std::uint8_t scope, std::uint8_t last) {
+    std::array<std::uint8_t, 16> a{};
+    a[0] = 0xff;
+    a[1] = scope;
+    a[15] = last;
+    return IpAddress::v6(a);
+}
+
+template <class P>
+struct Fixture {
+    Rng rng{7};
+    GroupEngine<P> engine{rng};
+    typename GroupEngine<P>::Outbox out;
+    Millis now = 0;
+    explicit Fixture(EngineOptions o = {}) { engine.configure(1, o); }
+    /// Runs the engine to `until`, stopping at every deadline; returns what it sent, with times.
+    std::vector<std::pair<Millis, Outgoing<IpAddress>>> run_until(Millis until) {
+        std::vector<std::pair<Millis, Outgoing<IpAddress>>> sent;
+        for (auto& o : out) sent.emplace_back(now, o);
+        out.clear();
+        while (auto d = engine.next_deadline()) {
+            if (*d > until) break;
+            now = std::max(now, *d);
+            engine.poll(now, out);
+            for (auto& o : out) sent.emplace_back(now, o);
+            out.clear();
+        }
+        now = until;
+        return sent;
+    }
+};
+
+using Kind = Outgoing<IpAddress>::Kind;
+
+}  // namespace
+
+TEST_CASE("IGMPv3 join sends TO_EX and one retransmission within the unsolicited report interval", "[engine][igmp]") {
+    Fixture<Igmp> f;
+    f.engine.join(1, v4(239, 0, 0, 123), 0, f.out);
+    const auto sent = f.run_until(5000);
+    REQUIRE(sent.size() == 2);  // robustness 2: the report and robustness - 1 = 1 repeat
+    for (const auto& [t, o] : sent) {
+        CHECK(o.kind == Kind::Report);
+        REQUIRE(o.records.size() == 1);
+        CHECK(o.records[0].first == RecordType::ChangeToExclude);
+        CHECK(o.records[0].second == v4(239, 0, 0, 123));
+    }
+    CHECK(sent[0].first == 0);
+    CHECK(sent[1].first > 0);
+    CHECK(sent[1].first <= 1000);
+}
+
+TEST_CASE("IGMPv3 leave sends TO_IN twice and forgets the group", "[engine][igmp]") {
+    Fixture<Igmp> f;
+    f.engine.join(1, v4(239, 0, 0, 123), 0, f.out);
+    f.run_until(5000);
+    f.engine.leave(1, v4(239, 0, 0, 123), f.now, f.out);
+    const auto sent = f.run_until(10000);
+    REQUIRE(sent.size() == 2);
+    for (const auto& [t, o] : sent) CHECK(o.records.at(0).first == RecordType::ChangeToInclude);
+    CHECK_FALSE(f.engine.joined(1, v4(239, 0, 0, 123)));
+    CHECK_FALSE(f.engine.next_deadline());
+}
+
+TEST_CASE("224.0.0.1, ff02::1 and interface-local IPv6 groups are never reported", "[engine]") {
+    Fixture<Igmp> f4;
+    f4.engine.join(1, v4(224, 0, 0, 1), 0, f4.out);
+    f4.engine.on_query(1, {3, 1000, {}}, 0, f4.out);
+    CHECK(f4.run_until(20000).empty());
+    Fixture<Mld> f6;
+    f6.engine.join(1, v6_group(0x02, 1), 0, f6.out);   // ff02::1
+    f6.engine.join(1, v6_group(0x01, 7), 0, f6.out);   // ff01::7, interface-local
+    f6.engine.join(1, v6_group(0x00, 7), 0, f6.out);   // ff00::7, reserved scope
+    f6.engine.on_query(1, {2, 1000, {}}, 0, f6.out);
+    CHECK(f6.run_until(20000).empty());
+}
+
+TEST_CASE("A general query is answered with one current-state report within Max Resp Time", "[engine][igmp]") {
+    Fixture<Igmp> f;
+    f.engine.join(1, v4(239, 0, 0, 1), 0, f.out);
+    f.engine.join(1, v4(239, 0, 0, 2), 0, f.out);
+    f.run_until(5000);
+    f.engine.on_query(1, {3, 2000, {}}, 5000, f.out);
+    const auto sent = f.run_until(10000);
+    REQUIRE(sent.size() == 1);
+    CHECK(sent[0].first > 5000);
+    CHECK(sent[0].first <= 7000);
+    CHECK(sent[0].second.records.size() == 2);
+    CHECK(sent[0].second.records[0].first == RecordType::ModeIsExclude);
+}
+
+TEST_CASE("An IGMPv2 query turns an auto host to v2 until the older-querier timer runs out", "[engine][igmp]") {
+    EngineOptions o;
+    o.query_interval = 1000;
+    o.query_response_interval = 500;  // older querier timeout = 2 * 1000 + 500
+    Fixture<Igmp> f(o);
+    f.engine.join(1, v4(239, 0, 0, 9), 0, f.out);
+    f.run_until(2000);
+    f.engine.on_query(1, {2, 1000, {}}, 2000, f.out);
+    CHECK(f.engine.version(1, 2000) == 2);
+    const auto answer = f.run_until(3500);
+    REQUIRE(answer.size() == 1);
+    CHECK(answer[0].second.kind == Kind::OldReport);  // a v2 report, to the group
+    f.engine.leave(1, v4(239, 0, 0, 9), 3500, f.out);
+    const auto leave = f.run_until(3600);
+    REQUIRE(leave.size() == 1);
+    CHECK(leave[0].second.kind == Kind::OldLeave);    // last reporter: Leave to 224.0.0.2
+    f.run_until(4600);
+    CHECK(f.engine.version(1, 4600) == 3);            // 2000 + 2500 passed: v3 again
+    f.engine.join(1, v4(239, 0, 0, 9), 4600, f.out);
+    CHECK(f.run_until(4600).at(0).second.kind == Kind::Report);
+}
+
+TEST_CASE("Another host's v2 report cancels ours and then no Leave is sent", "[engine][igmp]") {
+    EngineOptions o;
+    o.mode = VersionMode::ForceOld;  // IGMPv2, as force_igmp_version=2
+    Fixture<Igmp> f(o);
+    f.engine.join(1, v4(239, 0, 0, 5), 0, f.out);
+    f.run_until(20000);
+    f.engine.on_query(1, {2, 10000, {}}, 20000, f.out);
+    f.engine.on_report_heard(1, v4(239, 0, 0, 5), 20001);
+    CHECK(f.run_until(40000).empty());
+    f.engine.leave(1, v4(239, 0, 0, 5), 40000, f.out);
+    CHECK(f.run_until(40000).empty());
+}
+
+TEST_CASE("MLDv1 mode sends reports to the group and Done on leave", "[engine][mld]") {
+    EngineOptions o;
+    o.mode = VersionMode::ForceOld;
+    o.unsolicited_report_interval = 10000;
+    Fixture<Mld> f(o);
+    const auto g = v6_group(0x15, 0x23);
+    f.engine.join(1, g, 0, f.out);
+    const auto joined = f.run_until(20000);
+    REQUIRE(joined.size() == 2);
+    CHECK(joined[0].second.kind == Kind::OldReport);
+    f.engine.leave(1, g, 20000, f.out);
+    const auto left = f.run_until(20000);
+    REQUIRE(left.size() == 1);
+    CHECK(left[0].second.kind == Kind::OldLeave);
+}
+
+TEST_CASE("A group-specific query is answered for that group only", "[engine][mld]") {
+    Fixture<Mld> f;
+    f.engine.join(1, v6_group(0x15, 1), 0, f.out);
+    f.engine.join(1, v6_group(0x15, 2), 0, f.out);
+    f.run_until(5000);
+    f.engine.on_query(1, {2, 1000, v6_group(0x15, 2)}, 5000, f.out);
+    const auto sent = f.run_until(7000);
+    REQUIRE(sent.size() == 1);
+    REQUIRE(sent[0].second.records.size() == 1);
+    CHECK(sent[0].second.records[0].second == v6_group(0x15, 2));
+    CHECK(sent[0].second.records[0].first == RecordType::ModeIsExclude);
+}
