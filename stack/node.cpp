@@ -93,6 +93,7 @@ Expected<std::unique_ptr<Node>, std::string> Node::start(NodeConfig config, Node
 }
 
 bool Node::bring_up(StackThread& token) {
+    token_ = &token;
     // srand before lwip_init: udp_init/tcp_init draw their first local ports, and IGMP/MLD their
     // report delays, from rand() (virtual-time.md Q3).
     std::srand(config_.seed);
@@ -130,14 +131,23 @@ bool Node::bring_up(StackThread& token) {
         netif_set_up(n);
     }
     if (!netifs_.empty()) netif_set_default(netifs_[0]);
+    // The group engine owns IGMP/MLD on the wire from the first frame: it must be in place
+    // before the links come up (netif_set_link_up makes lwIP report its groups).
+    GroupHost::Interfaces gifs;
+    for (const auto& e : table_.entries()) gifs.settings.push_back(e.groups);
+    gifs.netif_of = [this](std::uint32_t i) { return i == 0 || i > netifs_.size() ? nullptr : netifs_[i - 1]; };
+    gifs.if_index_of = [this](const struct ::netif* n) { return if_index_of(n); };
+    groups_ = std::make_unique<GroupHost>(std::move(gifs), config_.seed, token);
+    for (auto& d : adapters_) {
+        d->set_group_hooks({[this](struct ::netif* n, wire::Bytes ip) { groups_->on_received(n, ip); },
+                            [this](struct ::netif* n, wire::Bytes ip) { groups_->on_lwip_sent(n, ip); }});
+    }
     UdpService::Interfaces ifs;
     ifs.count = netifs_.size();
     ifs.netif_of = [this](std::uint32_t i) { return i == 0 || i > netifs_.size() ? nullptr : netifs_[i - 1]; };
-    ifs.if_index_of = [this](const struct ::netif* n) {
-        for (std::size_t i = 0; i < netifs_.size(); ++i) {
-            if (netifs_[i] == n) return static_cast<std::uint32_t>(i + 1);
-        }
-        return std::uint32_t{0};
+    ifs.if_index_of = [this](const struct ::netif* n) { return if_index_of(n); };
+    ifs.group_changed = [this](std::uint32_t i, const IpAddress& g, bool held) {
+        groups_->sockets_hold(i, g, held, *token_);
     };
     udp_ = std::make_unique<UdpService>(std::move(ifs), config_.limits, config_.multicast_delivery, token);
     for (auto& d : adapters_) {
@@ -151,7 +161,15 @@ bool Node::bring_up(StackThread& token) {
     return true;
 }
 
-void Node::after_turn(StackThread&) {
+std::uint32_t Node::if_index_of(const struct ::netif* n) const {
+    for (std::size_t i = 0; i < netifs_.size(); ++i) {
+        if (netifs_[i] == n) return static_cast<std::uint32_t>(i + 1);
+    }
+    return 0;
+}
+
+void Node::after_turn(StackThread& token) {
+    if (groups_) groups_->after_turn(token);
     bool ready = true;
     for (auto* n : netifs_) {
         for (int i = 0; i < LWIP_IPV6_NUM_ADDRESSES; ++i) {
@@ -206,6 +224,7 @@ void Node::stop() {
                 final_reports_ = collect_reports(t);
                 loop_->clear_watches(t);
                 udp_.reset();
+                groups_.reset();
                 netifs_.clear();
                 adapters_.clear();
                 return 0;

@@ -14,6 +14,7 @@
 #include "stack/clock/clock.hpp"
 #include "stack/config/node_config.hpp"
 #include "stack/interface_table.hpp"
+#include "stack/mcast/group_host.hpp"
 #include "stack/node_loop.hpp"
 #include "stack/udp/udp_service.hpp"
 
@@ -69,6 +70,7 @@ private:
     bool bring_up(StackThread& token);
     void after_turn(StackThread& token);
     std::vector<AdapterReport> collect_reports(StackThread& token) const;
+    std::uint32_t if_index_of(const struct ::netif* n) const;
 
     NodeConfig config_;
     NodeOptions options_;
@@ -78,6 +80,8 @@ private:
     std::unique_ptr<netif::PcapngWriter> capture_;
     std::vector<std::unique_ptr<netif::AdapterDriver>> adapters_;
     std::vector<struct ::netif*> netifs_;  // by ifIndex - 1
+    std::unique_ptr<GroupHost> groups_;
+    StackThread* token_ = nullptr;  // the stack thread's token, for callbacks lwIP makes on it
     std::unique_ptr<UdpService> udp_;
     std::thread thread_;
     std::mutex mutex_;

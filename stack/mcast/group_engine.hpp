@@ -149,6 +149,16 @@ public:
         (void)out;
     }
 
+    /// Sends every joined group's state again, as a state change (Linux does this when an
+    /// interface's link-local address finishes DAD, so reports leave from that address).
+    void reannounce(std::uint32_t if_index, Millis now, Outbox& out) {
+        auto it = interfaces_.find(if_index);
+        if (it == interfaces_.end()) return;
+        for (auto& [g, grp] : it->second.groups) {
+            if (grp.joined && P::should_report(g)) state_change(if_index, it->second, g, grp, now, out);
+        }
+    }
+
     /// Another host's old-version report: RFC 2236 §3 / RFC 2710 §4 suppression.
     void on_report_heard(std::uint32_t if_index, const Address& g, Millis now) {
         auto it = interfaces_.find(if_index);

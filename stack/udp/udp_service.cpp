@@ -271,15 +271,17 @@ bool UdpService::apply_group(std::uint32_t if_index, const IpAddress& group, boo
     struct ::netif* n = interfaces_.netif_of(if_index);
     if (n == nullptr) return false;
     const ip_addr_t g = to_lwip(group);
-    // lwIP is the receive filter (ip4_input/ip6_input accept only joined groups) and, for now,
-    // the one that reports on the wire (IGMPv2/MLDv1, reference/multicast-rfc.md).
+    // lwIP is the receive filter (ip4_input/ip6_input accept only joined groups); the group
+    // engine (stack/mcast/group_host.cpp) is the one that speaks IGMP/MLD on the wire.
     err_t e = ERR_OK;
     if (group.is_v6()) {
         e = join ? mld6_joingroup_netif(n, ip_2_ip6(&g)) : mld6_leavegroup_netif(n, ip_2_ip6(&g));
     } else {
         e = join ? igmp_joingroup_netif(n, ip_2_ip4(&g)) : igmp_leavegroup_netif(n, ip_2_ip4(&g));
     }
-    return e == ERR_OK;
+    if (e != ERR_OK) return false;
+    if (interfaces_.group_changed) interfaces_.group_changed(if_index, group, join);
+    return true;
 }
 
 Expected<void, Error> UdpService::join(SocketId id, std::uint32_t if_index, const IpAddress& group,

@@ -32,6 +32,8 @@ public:
     struct Interfaces {
         std::function<struct ::netif*(std::uint32_t if_index)> netif_of;
         std::function<std::uint32_t(const struct ::netif*)> if_index_of;
+        /// (if_index, group) went on (true) or off (false) the node's wire membership.
+        std::function<void(std::uint32_t if_index, const IpAddress& group, bool held)> group_changed;
         std::size_t count = 0;
     };
     /// Called on the stack thread when an armed socket gets a datagram (receive() armed it).

@@ -1,0 +1,63 @@
+#pragma once
+// Puts GroupEngine<Igmp> and GroupEngine<Mld> on the wire for a node: lwIP stays the receive
+// filter, but every IGMP/MLD message the node sends is the engine's, and every one it receives
+// goes to the engine (reference/multicast-rfc.md, "Known deviations" F5–F8, F11 are lwIP's).
+// Stack thread only.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <vector>
+
+#include "netif/wire/bytes.hpp"
+#include "stack/config/node_config.hpp"
+#include "stack/ip_address.hpp"
+#include "stack/mcast/group_engine.hpp"
+#include "stack/mcast/protocols.hpp"
+#include "stack/node_loop.hpp"
+
+struct netif;
+
+namespace caplnet::stack {
+
+class GroupHost {
+public:
+    struct Interfaces {
+        std::function<struct ::netif*(std::uint32_t if_index)> netif_of;
+        std::function<std::uint32_t(const struct ::netif*)> if_index_of;
+        std::vector<GroupProtocolConfig> settings;  // by ifIndex - 1
+    };
+
+    GroupHost(Interfaces interfaces, std::uint32_t seed, StackThread&);
+    ~GroupHost();
+    GroupHost(const GroupHost&) = delete;
+    GroupHost& operator=(const GroupHost&) = delete;
+
+    /// The node's sockets put (if_index, group) on or off the wire (MembershipTable's first join
+    /// and last leave).
+    void sockets_hold(std::uint32_t if_index, const IpAddress& group, bool held, StackThread&);
+    /// Driver hooks: IGMP/MLD received, and IGMP/MLD lwIP tried to send (kept off the wire).
+    void on_received(struct ::netif* n, wire::Bytes ip_packet);
+    void on_lwip_sent(struct ::netif* n, wire::Bytes ip_packet);
+    /// Once per loop turn: a link-local address that just finished DAD re-announces the groups,
+    /// now from that address instead of :: (as Linux does when DAD completes).
+    void after_turn(StackThread&);
+
+private:
+    enum Holder : std::uint8_t { kSockets = 1, kLwip = 2 };
+    void hold(std::uint32_t if_index, const IpAddress& group, Holder who, bool held);
+    void send_igmp(const GroupEngine<Igmp>::Outbox& out);
+    void send_mld(const GroupEngine<Mld>::Outbox& out);
+    void reschedule();
+    static void on_timer(void* self);
+    Millis now() const;
+
+    Interfaces interfaces_;
+    Rng rng_;
+    GroupEngine<Igmp> igmp_;
+    GroupEngine<Mld> mld_;
+    std::map<std::pair<std::uint32_t, IpAddress>, std::uint8_t> holders_;
+    std::vector<bool> link_local_ready_;  // by ifIndex - 1
+    std::uint16_t ip_identification_ = 0;
+};
+
+}  // namespace caplnet::stack
