@@ -1,5 +1,7 @@
 #include "stack/mcast/group_host.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cstring>
 
 #include "netif/driver/adapter_driver.hpp"
@@ -59,6 +61,23 @@ GroupHost::GroupHost(Interfaces interfaces, std::uint32_t seed, StackThread&)
         const auto if_index = static_cast<std::uint32_t>(i + 1);
         igmp_.configure(if_index, options_for(interfaces_.settings[i], false));
         mld_.configure(if_index, options_for(interfaces_.settings[i], true));
+        igmp_versions_.push_back(igmp_.version(if_index, 0));
+        mld_versions_.push_back(mld_.version(if_index, 0));
+    }
+}
+
+void GroupHost::note_versions() {
+    const Millis t = now();
+    for (std::size_t i = 0; i < igmp_versions_.size(); ++i) {
+        const auto if_index = static_cast<std::uint32_t>(i + 1);
+        if (const int v = igmp_.version(if_index, t); v != igmp_versions_[i]) {
+            spdlog::info("ifIndex {}: IGMPv{} (was IGMPv{})", if_index, v, igmp_versions_[i]);
+            igmp_versions_[i] = v;
+        }
+        if (const int v = mld_.version(if_index, t); v != mld_versions_[i]) {
+            spdlog::info("ifIndex {}: MLDv{} (was MLDv{})", if_index, v, mld_versions_[i]);
+            mld_versions_[i] = v;
+        }
     }
 }
 
@@ -134,6 +153,7 @@ void GroupHost::on_received(struct ::netif* n, wire::Bytes ip_packet) {
         }
         send_mld(out);
     }
+    note_versions();
     reschedule();
 }
 
@@ -253,6 +273,7 @@ void GroupHost::on_timer(void* self) {
     GroupEngine<Mld>::Outbox out6;
     h->mld_.poll(t, out6);
     h->send_mld(out6);
+    h->note_versions();
     h->reschedule();
 }
 

@@ -50,6 +50,9 @@ private:
     void reschedule();
     static void on_timer(void* self);
     Millis now() const;
+    /// Logs when an interface switches protocol version (an older querier heard, or its timer
+    /// ran out), so users and tests can see compatibility mode come and go.
+    void note_versions();
 
     Interfaces interfaces_;
     Rng rng_;
@@ -57,6 +60,8 @@ private:
     GroupEngine<Mld> mld_;
     std::map<std::pair<std::uint32_t, IpAddress>, std::uint8_t> holders_;
     std::vector<bool> link_local_ready_;  // by ifIndex - 1
+    std::vector<int> igmp_versions_;      // by ifIndex - 1, as last logged
+    std::vector<int> mld_versions_;
     std::uint16_t ip_identification_ = 0;
 };
 

@@ -178,7 +178,27 @@ std::vector<std::vector<std::string>> tshark_fields(const std::string& capture,
 int tshark_problem_count(const std::string& capture) {
     return static_cast<int>(
         tshark_fields(capture, "_ws.malformed || _ws.expert.severity >= warning", {"frame.number"})
-            .size());
+            .size()) + rfc_violation_count(capture);
+}
+
+int rfc_violation_count(const std::string& capture) {
+    // reference/multicast-rfc.md §14: each must match no frame.
+    static const char* const kChecks[] = {
+        "igmp && (ip.ttl != 1 || !(ip.opt.type == 148))",
+        "igmp.type == 0x17 && ip.dst != 224.0.0.2",
+        "igmp.type == 0x16 && ip.dst != igmp.maddr",
+        "igmp.type == 0x22 && ip.dst != 224.0.0.22",
+        "icmpv6.type in {131,132,143} && (ipv6.hlim != 1 || !(ipv6.opt.router_alert == 0) || "
+        "!(ipv6.src == fe80::/10 || ipv6.src == ::))",
+        "icmpv6.type == 132 && ipv6.dst != ff02::2",
+        "icmpv6.type == 143 && ipv6.dst != ff02::16",
+        "icmpv6.type in {131,132} && (icmpv6.mld.multicast_address == ff02::1 || "
+        "icmpv6.mld.multicast_address == ff01::/16)",
+        "igmp && igmp.maddr == 224.0.0.1 && igmp.type != 0x11",
+    };
+    std::string any;
+    for (const char* c : kChecks) any += std::string(any.empty() ? "" : " || ") + "(" + c + ")";
+    return static_cast<int>(tshark_fields(capture, any, {"frame.number"}).size());
 }
 
 NetNamespace::NetNamespace(const std::string& name) : name_(name) {

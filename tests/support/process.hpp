@@ -68,8 +68,11 @@ void write_file(const std::string& path, const std::string& text);
 std::vector<std::vector<std::string>> tshark_fields(const std::string& capture,
                                                     const std::string& filter,
                                                     const std::vector<std::string>& fields);
-/// Frames tshark flags as malformed or with expert info of warning severity or worse.
+/// Frames tshark flags as malformed or with expert info of warning severity or worse, plus
+/// rfc_violation_count().
 int tshark_problem_count(const std::string& capture);
+/// Frames matching one of the IGMP/MLD RFC checks of reference/multicast-rfc.md §14.
+int rfc_violation_count(const std::string& capture);
 
 /// A network namespace made by the test and deleted by name at the end.
 class NetNamespace {
