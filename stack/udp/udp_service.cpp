@@ -284,17 +284,25 @@ bool UdpService::apply_group(std::uint32_t if_index, const IpAddress& group, boo
     return true;
 }
 
-Expected<void, Error> UdpService::join(SocketId id, std::uint32_t if_index, const IpAddress& group,
-                                       StackThread&) {
-    // SPEC §4's order: handle, interface, protocol, family, multicast, membership, limits.
+Expected<std::pair<UdpService::Socket*, IpAddress>, Error> UdpService::membership_args(
+    SocketId id, std::uint32_t if_index, const IpAddress& group) {
+    // SPEC §4's order: handle, interface, protocol, family, multicast (then membership, limits).
     auto s = find(id);
     if (!s) return unexpected(s.error());
-    Socket& sock = **s;
     if (if_index == 0 || if_index > interfaces_.count) return unexpected(Error::NoSuchInterface);
-    if (group.family != sock.family) return unexpected(Error::AddressFamilyMismatch);
+    if (group.family != (*s)->family) return unexpected(Error::AddressFamilyMismatch);
     if (!group.is_multicast()) return unexpected(Error::NotMulticast);
     IpAddress g = group;
-    g.scope_id = 0;
+    g.scope_id = 0;  // a membership is per interface already
+    return std::pair(*s, g);
+}
+
+Expected<void, Error> UdpService::join(SocketId id, std::uint32_t if_index, const IpAddress& group,
+                                       StackThread&) {
+    auto args = membership_args(id, if_index, group);
+    if (!args) return unexpected(args.error());
+    auto& [s, g] = *args;
+    Socket& sock = *s;
     if (sock.groups.contains({if_index, g})) return unexpected(Error::AlreadyMember);
     if (sock.groups.size() >= limits_.memberships_per_socket ||
         total_memberships_ >= limits_.memberships) {
@@ -308,14 +316,10 @@ Expected<void, Error> UdpService::join(SocketId id, std::uint32_t if_index, cons
 
 Expected<void, Error> UdpService::leave(SocketId id, std::uint32_t if_index, const IpAddress& group,
                                         StackThread&) {
-    auto s = find(id);
-    if (!s) return unexpected(s.error());
-    Socket& sock = **s;
-    if (if_index == 0 || if_index > interfaces_.count) return unexpected(Error::NoSuchInterface);
-    if (group.family != sock.family) return unexpected(Error::AddressFamilyMismatch);
-    if (!group.is_multicast()) return unexpected(Error::NotMulticast);
-    IpAddress g = group;
-    g.scope_id = 0;
+    auto args = membership_args(id, if_index, group);
+    if (!args) return unexpected(args.error());
+    auto& [s, g] = *args;
+    Socket& sock = *s;
     if (sock.groups.erase({if_index, g}) == 0) return unexpected(Error::NotMember);
     --total_memberships_;
     // SPEC §4: after the leave returns, not even an already queued datagram of the group.

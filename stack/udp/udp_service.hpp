@@ -97,6 +97,9 @@ private:
     Expected<Socket*, Error> find(SocketId s);
     Expected<const Socket*, Error> find(SocketId s) const;
     Expected<void, Error> attach(Socket& sock, Endpoint local);
+    /// The checks join and leave share, in SPEC §4's order; the group without scope id.
+    Expected<std::pair<Socket*, IpAddress>, Error> membership_args(SocketId id, std::uint32_t if_index,
+                                                                   const IpAddress& group);
     void detach(Socket& sock);
     void on_datagram(Port& port, struct ::pbuf* p, const void* src_addr, std::uint16_t src_port);
     void enqueue(Socket& sock, const Datagram& d);

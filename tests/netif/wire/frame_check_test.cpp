@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/netif/wire/pcap_file.hpp"
+
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -39,43 +41,8 @@ std::vector<std::uint8_t> bytes(T... v) {
     return {static_cast<std::uint8_t>(v)...};
 }
 
-// Minimal classic-pcap reader (24-byte global header, 16-byte record headers), enough for the
-// shared captures; the wire test links no libpcap. Returns nullopt if the file is unreadable.
-struct PcapRecord {
-    std::vector<std::uint8_t> data;
-    std::uint32_t orig_len = 0;
-};
-
-std::optional<std::vector<PcapRecord>> read_pcap(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        return std::nullopt;
-    }
-    const std::vector<std::uint8_t> d((std::istreambuf_iterator<char>(in)),
-                                      std::istreambuf_iterator<char>());
-    if (d.size() < 24) {
-        return std::nullopt;
-    }
-    const auto le32 = [&](std::size_t off) {
-        return std::uint32_t{d[off]} | (std::uint32_t{d[off + 1]} << 8) |
-               (std::uint32_t{d[off + 2]} << 16) | (std::uint32_t{d[off + 3]} << 24);
-    };
-    if (le32(0) != 0xa1b2c3d4 || le32(20) != 1) {  // little-endian, microseconds, Ethernet
-        return std::nullopt;
-    }
-    std::vector<PcapRecord> out;
-    std::size_t off = 24;
-    while (off + 16 <= d.size()) {
-        const std::uint32_t caplen = le32(off + 8);
-        if (caplen > d.size() - off - 16) {
-            return std::nullopt;
-        }
-        const auto* p = d.data() + off + 16;
-        out.push_back(PcapRecord{{p, p + caplen}, le32(off + 12)});
-        off += 16 + caplen;
-    }
-    return out;
-}
+using test::PcapRecord;
+using test::read_pcap;
 
 std::vector<PcapRecord> shared_capture(const std::string& name) {
     const auto recs = read_pcap(std::string(CAPLNET_SHARED_DIR) + "/captures/" + name);
