@@ -122,6 +122,15 @@ int ChildProcess::stop(int sig, std::chrono::milliseconds timeout) {
     return wait(std::chrono::seconds(10)).value_or(-1);
 }
 
+bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds limit) {
+    const auto deadline = Clock::now() + limit;
+    while (!cond()) {
+        if (Clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
+}
+
 CommandResult run_command(const std::string& command) {
     std::string full = command + " 2>&1";
     FILE* p = ::popen(full.c_str(), "r");

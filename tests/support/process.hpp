@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,11 @@ private:
     std::optional<int> status_;
 };
 
+/// Polls `cond` until it holds or `limit` passes: only for state that announces no event
+/// (a counter inside another thread, a child's exit status).
+bool eventually(const std::function<bool()>& cond,
+                std::chrono::milliseconds limit = std::chrono::milliseconds(5000));
+
 /// Runs a shell command, returns its exit status and (merged) output.
 struct CommandResult {
     int status;
@@ -80,7 +86,12 @@ public:
     explicit NetNamespace(const std::string& name);
     ~NetNamespace();
     const std::string& name() const { return name_; }
-    /// Runs a shell command inside the namespace.
+    /// Polls `cond` until it holds or `limit` passes: only for state that announces no event
+/// (a counter inside another thread, a child's exit status).
+bool eventually(const std::function<bool()>& cond,
+                std::chrono::milliseconds limit = std::chrono::milliseconds(5000));
+
+/// Runs a shell command inside the namespace.
     CommandResult run(const std::string& command) const;
     /// The argv prefix that runs a program inside the namespace.
     std::vector<std::string> exec_prefix() const;

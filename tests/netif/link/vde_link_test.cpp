@@ -34,16 +34,7 @@ constexpr const char* kVdePlug = "/usr/bin/vde_plug";
 
 using caplnet::test::TempDir;
 
-bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds limit = 5000ms) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!cond()) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            return false;
-        }
-        std::this_thread::sleep_for(2ms);
-    }
-    return true;
-}
+using caplnet::test::eventually;
 
 wire::MacAddress mac(std::uint8_t last) { return {{0x02, 0xca, 0x91, 0, 1, last}}; }
 

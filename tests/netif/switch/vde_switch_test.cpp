@@ -38,17 +38,7 @@ using Frame = std::vector<std::uint8_t>;
 
 using caplnet::test::TempDir;
 
-/// Polls `cond` until it holds or 5 s pass.
-bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds limit = 5000ms) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!cond()) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            return false;
-        }
-        std::this_thread::sleep_for(1ms);
-    }
-    return true;
-}
+using caplnet::test::eventually;
 
 class RunningSwitch {
 public:

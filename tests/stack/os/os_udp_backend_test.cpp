@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+
+#include "tests/support/process.hpp"
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -63,16 +65,7 @@ private:
     std::vector<std::pair<SocketId, Datagram>> items_;
 };
 
-// For what the receiver thread does without telling anyone (queueing): polls with a deadline.
-template <class Predicate>
-bool eventually(Predicate p) {
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (!p()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(1ms);
-    }
-    return true;
-}
+using caplnet::test::eventually;
 
 SocketId open_ok(UdpBackend& b, Family f) {
     auto s = b.open(f);
