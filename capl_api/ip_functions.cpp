@@ -74,11 +74,8 @@ capl_long IpLeaveMulticastGroup(dword socket, dword ifIndex, const IP_Address& m
 capl_long IpSetMulticastInterface(dword socket, dword ifIndex) {
     Runtime* rt = Runtime::get();
     if (rt == nullptr) return detail::no_runtime();
-    auto r = rt->with_sockets([&](stack::UdpBackend& u) -> Expected<void, stack::Error> {
-        if (auto info = u.info(socket); !info) return unexpected(info.error());
-        if (!u.product_stack()) return unexpected(stack::Error::NotSupported);
-        return u.set_multicast_interface(socket, ifIndex);
-    });
+    // Both backends check the handle first, then (OS stack) answer NotSupported: SPEC §4's order.
+    auto r = rt->with_sockets([&](stack::UdpBackend& u) { return u.set_multicast_interface(socket, ifIndex); });
     return finish(*rt, r, socket);
 }
 

@@ -113,9 +113,12 @@ capl_long udp_send_bytes(dword socket, const IP_Endpoint* to, const void* data, 
             bad_dest = true;
         }
     }
+    const bool bad_args = bad_dest || (data == nullptr && size > 0) || size > available;
     auto r = rt->with_sockets([&](stack::UdpBackend& u) -> Expected<void, stack::Error> {
-        if (auto info = u.info(socket); !info) return unexpected(info.error());
-        if (bad_dest || (data == nullptr && size > 0) || size > available) {
+        // send() checks the handle first itself; only bad arguments need the handle checked
+        // apart (87 comes before 10022), which saves a hand-off to the stack thread per send.
+        if (bad_args) {
+            if (auto info = u.info(socket); !info) return unexpected(info.error());
             return unexpected(stack::Error::InvalidArgument);
         }
         return u.send(socket, dest, std::span(static_cast<const std::uint8_t*>(data), size));
@@ -168,9 +171,11 @@ capl_long UdpReceiveFrom(dword socket, char buffer[], dword size) {
     if (rt == nullptr) return detail::no_runtime();
     auto r = rt->with_sockets([&](stack::UdpBackend& u)
                          -> Expected<std::optional<stack::Datagram>, stack::Error> {
-        if (auto info = u.info(socket); !info) return unexpected(info.error());
-        if (buffer == nullptr && size > 0) return unexpected(stack::Error::InvalidArgument);
-        return u.receive(socket);
+        if (buffer == nullptr && size > 0) {
+            if (auto info = u.info(socket); !info) return unexpected(info.error());
+            return unexpected(stack::Error::InvalidArgument);
+        }
+        return u.receive(socket);  // checks the handle itself
     });
     if (!r) return finish(*rt, unexpected(r.error()), socket);
     rt->arm(socket, reinterpret_cast<std::uint8_t*>(buffer), size);
