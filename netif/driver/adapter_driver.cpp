@@ -345,7 +345,11 @@ void AdapterDriver::deliver(wire::Bytes frame) {
         return;
     }
     const std::size_t len = frame.size() - (tci ? wire::kVlanTagLen : 0);
-    struct pbuf* p = pbuf_alloc(PBUF_RAW, static_cast<u16_t>(len), PBUF_POOL);
+    // PBUF_RAM, not PBUF_POOL: in Debian's liblwip a pool pbuf's buffer is smaller than what
+    // pbuf_alloc hands out for one pool element (616-byte elements, yet a 1042-byte frame came
+    // back as one pbuf: found by AddressSanitizer replaying malformed.pcap), so any frame over
+    // ~590 bytes would overrun the heap. PBUF_RAM allocates exactly the frame.
+    struct pbuf* p = pbuf_alloc(PBUF_RAW, static_cast<u16_t>(len), PBUF_RAM);
     if (p == nullptr) {
         drop_rx("out-of-memory");
         return;

@@ -31,8 +31,8 @@ Frame with_ethernet(const wire::MacAddress& dst, const wire::MacAddress& src, st
     return f;
 }
 
-Frame udp_payload(std::uint16_t port) {
-    Frame udp(8 + 16, 0);
+Frame udp_payload(std::uint16_t port, std::size_t payload = 16) {
+    Frame udp(8 + payload, 0);
     wire::write_be16(udp, 0, 50000);
     wire::write_be16(udp, 2, port);
     wire::write_be16(udp, 4, static_cast<std::uint16_t>(udp.size()));
@@ -71,8 +71,8 @@ Frame icmpv4_echo_request(const wire::MacAddress& dst_mac, const wire::MacAddres
 
 Frame udp4(const wire::MacAddress& dst_mac, const wire::MacAddress& src_mac,
            const wire::Ipv4Address& src, const wire::Ipv4Address& dst, std::uint16_t port,
-           std::uint8_t ttl) {
-    Frame udp = udp_payload(port);
+           std::uint8_t ttl, std::size_t payload) {
+    Frame udp = udp_payload(port, payload);
     wire::write_be16(udp, 6, wire::ipv4_upper_layer_checksum(src, dst, 17, udp));
     wire::Ipv4Header ip;
     ip.ttl = ttl;

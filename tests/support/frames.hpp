@@ -18,7 +18,7 @@ Frame icmpv4_echo_request(const wire::MacAddress& dst_mac, const wire::MacAddres
                           std::uint8_t ttl = 64);
 Frame udp4(const wire::MacAddress& dst_mac, const wire::MacAddress& src_mac,
            const wire::Ipv4Address& src, const wire::Ipv4Address& dst, std::uint16_t port,
-           std::uint8_t ttl);
+           std::uint8_t ttl, std::size_t payload = 16);
 Frame udp6(const wire::MacAddress& dst_mac, const wire::MacAddress& src_mac,
            const wire::Ipv6Address& src, const wire::Ipv6Address& dst, std::uint16_t port,
            std::uint8_t hop_limit);
