@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(cmake g++ make pkg-config liblwip-dev libpcap-dev catch2 libvdeplug-dev vdeplug
           libtomlplusplus-dev libcli11-dev libspdlog-dev libexpected-dev tshark iproute2
-          iputils-ping)
+          iputils-ping python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

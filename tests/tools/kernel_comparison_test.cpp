@@ -167,7 +167,7 @@ void compare_with_kernel(const Protocol& p) {
     Wire kernel_wire(ns, "kv1");
 
     auto kargv = ns.exec_prefix();
-    kargv.insert(kargv.end(), {"python3", std::string(CAPLNET_SOURCE_DIR) + "/tests/support/kernel_member.py"});
+    kargv.insert(kargv.end(), {"/usr/bin/python3", std::string(CAPLNET_SOURCE_DIR) + "/tests/support/kernel_member.py"});
     ChildProcess kernel(kargv);
     auto nargv = ns.exec_prefix();
     nargv.insert(nargv.end(), {CAPLNET_BINARY, "node", dir.file("n.toml"), "--program", CAPLNET_TEST_RECEIVER,
