@@ -73,7 +73,8 @@ public:
 
     /// The interfaces in ifIndex order.
     virtual const std::vector<AdapterInfo>& adapters() const = 0;
-    /// False for the OS stack: IpJoinMulticastGroup and friends are not available there (SPEC §5).
+    /// False for the OS stack: multicast membership and the multicast interface are the host's
+    /// business there, not the node's (SPEC §5).
     virtual bool product_stack() const = 0;
 };
 
