@@ -51,6 +51,22 @@ dword find_adapter(capl_long channel, std::optional<std::uint16_t> vlan) {
     return 0;
 }
 
+/// The IP_Address[] + count forms: one entry per address of the interface, made by `make`.
+/// 0; 87 bad index; 10049 no address; 8 array too small (count then 0).
+template <class Make>
+capl_long fill_per_address(dword if_index, IP_Address out[], dword& count, Make make) {
+    const auto* e = entry(if_index);
+    if (e == nullptr) return bad_index();
+    const auto all = addresses_of(*e);
+    if (all.empty() || out == nullptr || count < all.size()) {
+        count = 0;
+        return failure(all.empty() ? wsa::kAddrNotAvail : wsa::kNotEnoughMemory);
+    }
+    for (std::size_t i = 0; i < all.size(); ++i) out[i] = make(all[i]);
+    count = static_cast<dword>(all.size());
+    return wsa::kSuccess;
+}
+
 }  // namespace
 
 dword IpGetAdapterCount() {
@@ -94,20 +110,8 @@ capl_long IpGetAdapterAddress(dword ifIndex, byte ipv6Addresses[][16], dword ipv
 }
 
 capl_long IpGetAdapterAddress(dword ifIndex, IP_Address addresses[], dword& count) {
-    const auto* e = entry(ifIndex);
-    if (e == nullptr) return bad_index();
-    const auto all = addresses_of(*e);
-    if (all.empty()) {
-        count = 0;
-        return failure(wsa::kAddrNotAvail);
-    }
-    if (addresses == nullptr || count < all.size()) {
-        count = 0;
-        return failure(wsa::kNotEnoughMemory);
-    }
-    for (std::size_t i = 0; i < all.size(); ++i) addresses[i] = detail::from_stack(all[i].first);
-    count = static_cast<dword>(all.size());
-    return wsa::kSuccess;
+    return fill_per_address(ifIndex, addresses, count,
+                            [](const auto& a) { return detail::from_stack(a.first); });
 }
 
 capl_long IpGetAdapterAddressAsString(dword ifIndex, char address[], dword count) {
@@ -149,23 +153,10 @@ capl_long IpGetAdapterMask(dword ifIndex, dword mask[], dword maskSize) {
 }
 
 capl_long IpGetAdapterMask(dword ifIndex, IP_Address addressMasks[], dword& count) {
-    const auto* e = entry(ifIndex);
-    if (e == nullptr) return bad_index();
-    const auto all = addresses_of(*e);
-    if (all.empty()) {
-        count = 0;
-        return failure(wsa::kAddrNotAvail);
-    }
-    if (addressMasks == nullptr || count < all.size()) {
-        count = 0;
-        return failure(wsa::kNotEnoughMemory);
-    }
     // In step with IpGetAdapterAddress form 3: masks[i] belongs to addresses[i].
-    for (std::size_t i = 0; i < all.size(); ++i) {
-        addressMasks[i] = detail::from_stack(mask_of(all[i].first.family, all[i].second));
-    }
-    count = static_cast<dword>(all.size());
-    return wsa::kSuccess;
+    return fill_per_address(ifIndex, addressMasks, count, [](const auto& a) {
+        return detail::from_stack(mask_of(a.first.family, a.second));
+    });
 }
 
 capl_long IpGetAdapterMacId(dword ifIndex, byte macId[]) {
