@@ -6,6 +6,8 @@ function(caplnet_add_program name)
   add_library(${name} MODULE ${ARGN})
   set_target_properties(${name} PROPERTIES PREFIX "" CXX_VISIBILITY_PRESET hidden)
   if(TARGET caplnet_capl)  # in the caplnet tree
+    # One directory for every program of the tree, so `caplnet run` finds them by name.
+    set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/programs)
     target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/capl_api/include ${CMAKE_SOURCE_DIR})
     target_link_libraries(${name} PRIVATE caplnet_options)
   else()                   # from an installed caplnet (find_package)
