@@ -51,10 +51,12 @@ Expected<Runtime*, std::string> Runtime::start(stack::NodeConfig config, stack::
         auto node = stack::Node::start(std::move(config), std::move(options));
         if (!node) return unexpected(node.error());
         rt->node_ = std::move(*node);
-        rt->sockets_ = std::make_unique<stack::LwipUdpBackend>(*rt->node_);
+        rt->sockets_ = std::make_unique<RecordingUdpBackend>(
+            std::make_unique<stack::LwipUdpBackend>(*rt->node_), rt->activity_);
     } else {
         // SPEC §5: the host's sockets and interfaces, in the namespace the node runs in.
-        rt->sockets_ = std::make_unique<stack::OsUdpBackend>(config.limits);
+        rt->sockets_ = std::make_unique<RecordingUdpBackend>(
+            std::make_unique<stack::OsUdpBackend>(config.limits), rt->activity_);
     }
     Runtime* raw = rt.get();
     rt->sockets_->set_sink([raw](stack::SocketId s, stack::Datagram d) { raw->post_datagram(s, std::move(d)); });
@@ -122,6 +124,7 @@ void Runtime::dispatch_datagram(dword socket, const stack::Datagram& d) {
     if (copied > 0) std::memcpy(a.buffer, d.data.data(), copied);
     // SPEC §6: a datagram longer than the buffer is cut and reported with 10040 (WSAEMSGSIZE).
     const capl_long result = d.data.size() > a.size ? wsa::kMsgSize : wsa::kSuccess;
+    activity_.received(socket, d);
     for (auto& h : program_.handlers().udp_receive) h(socket, result, d.from, a.buffer, copied);
 }
 

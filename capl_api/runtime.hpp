@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 
+#include "capl_api/activity.hpp"
 #include "caplnet/capl/program.hpp"
 #include "caplnet/capl/types.hpp"
 #include "stack/node.hpp"
@@ -63,6 +64,8 @@ public:
     /// The node's sockets, whichever stack serves them.
     stack::UdpBackend& sockets() { return *sockets_; }
     Program& program() { return program_; }
+    /// What the sockets did so far, for reports.
+    ActivitySnapshot activity() const { return activity_.snapshot(); }
     template <class F>
     auto with_sockets(F&& fn) {
         return fn(*sockets_);
@@ -111,6 +114,7 @@ private:
 
     stack::NodeConfig config_;
     std::unique_ptr<stack::Node> node_;
+    Activity activity_;
     std::unique_ptr<stack::UdpBackend> sockets_;
     Program program_;
     capl_long last_error_ = 0;

@@ -211,6 +211,19 @@ std::vector<AdapterReport> Node::collect_reports(StackThread&) const {
     return r;
 }
 
+Expected<void, std::string> Node::set_link_up(const std::string& adapter, bool up) {
+    if (!thread_.joinable()) return unexpected(std::string("the node has stopped"));
+    return loop_->call([&](StackThread&) -> Expected<void, std::string> {
+        for (auto& d : adapters_) {
+            if (d->name() != adapter) continue;
+            if (d->link_closed()) return unexpected("adapter " + adapter + ": its link has ended");
+            d->set_link_up(up);
+            return {};
+        }
+        return unexpected("no adapter named '" + adapter + "'");
+    });
+}
+
 std::vector<AdapterReport> Node::reports() {
     if (!thread_.joinable()) return final_reports_;
     return loop_->call([this](StackThread& t) { return collect_reports(t); });

@@ -61,6 +61,9 @@ public:
     /// The node's UDP sockets (stack thread only).
     UdpService& udp(StackThread&) { return *udp_; }
     std::vector<AdapterReport> reports();
+    /// Takes an adapter's link down or up, as a cable pulled and plugged back (scenario events).
+    /// Fails for an unknown adapter and for a link that has ended for good.
+    Expected<void, std::string> set_link_up(const std::string& adapter, bool up);
 
     /// Stops the stack thread (idempotent); flushes the capture.
     void stop();

@@ -4,8 +4,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 #include <memory>
 #include <thread>
 
@@ -13,6 +15,7 @@
 #include "caplnet/capl/program.hpp"
 #include "stack/pinger.hpp"
 #include "tools/commands.hpp"
+#include "tools/node_report.hpp"
 
 namespace caplnet::tools {
 
@@ -26,6 +29,8 @@ struct NodeArgs {
     std::vector<std::string> params;
     std::vector<std::string> keys;
     bool stdin_keys = false;
+    bool control = false;
+    std::string report;
     double duration_s = 0;
     std::vector<std::string> pings;
     int count = 3;
@@ -91,6 +96,34 @@ bool schedule_keys(const std::vector<std::string>& specs, std::vector<std::uniqu
         timers.push_back(std::move(t));
     }
     return true;
+}
+
+// `--control`: one command per line on stdin, from `caplnet run` (or a person): `key C`,
+// `link ADAPTER down|up`, `stop`. Every command is answered on stdout, so the sender can wait.
+void serve_control(capl::detail::Runtime& rt) {
+    std::string line;
+    while (std::getline(std::cin, line)) {
+        std::istringstream words(line);
+        std::string verb, a, b;
+        words >> verb >> a >> b;
+        if (verb == "key" && a.size() == 1) {
+            rt.post_key(a[0]);
+            std::printf("control: key %s\n", a.c_str());
+        } else if (verb == "link" && (b == "up" || b == "down")) {
+            auto r = rt.node() != nullptr
+                         ? rt.node()->set_link_up(a, b == "up")
+                         : Expected<void, std::string>(unexpected(std::string("stack = \"os\" has no links")));
+            std::printf("control: link %s %s: %s\n", a.c_str(), b.c_str(), r ? "ok" : r.error().c_str());
+        } else if (verb == "stop") {
+            std::printf("control: stop\n");
+            std::fflush(stdout);
+            rt.stop();
+            return;
+        } else if (!verb.empty()) {
+            std::printf("control: unknown command '%s' (key C, link ADAPTER up|down, stop)\n", line.c_str());
+        }
+        std::fflush(stdout);
+    }
 }
 
 int run_node(const NodeArgs& args) {
@@ -160,12 +193,16 @@ int run_node(const NodeArgs& args) {
             capl::detail::Runtime::shutdown();
             return 2;
         }
-        std::thread signals([&rt, &stop_signals] {
+        std::atomic<bool> signalled = false;
+        std::thread signals([&rt, &stop_signals, &signalled] {
             int sig = 0;
             sigwait(&stop_signals, &sig);
+            signalled = true;
             rt.stop();
         });
-        if (args.stdin_keys) {
+        if (args.control) {
+            std::thread([&rt] { serve_control(rt); }).detach();  // as --stdin-keys: stdin cannot be interrupted
+        } else if (args.stdin_keys) {
             // Detached: a read on stdin cannot be interrupted, and the process ends anyway.
             std::thread([&rt] {
                 int c;
@@ -179,13 +216,20 @@ int run_node(const NodeArgs& args) {
                                      std::chrono::milliseconds(static_cast<long>(args.duration_s * 1000))
                                : std::chrono::steady_clock::time_point::max();
         rt.run_until(until);
-        if (!rt.stopping()) ::kill(::getpid(), SIGTERM);  // release the signal thread
+        if (!signalled) ::kill(::getpid(), SIGTERM);  // release the signal thread
         signals.join();
         rt.run_stop_handlers();
     }
+    const auto activity = rt.activity();
+    std::vector<stack::AdapterReport> adapters;
     if (rt.node() != nullptr) {
         rt.node()->stop();
-        print_reports(config.name, rt.node()->reports());
+        adapters = rt.node()->reports();
+        print_reports(config.name, adapters);
+    }
+    if (!args.report.empty() && !write_json_file(args.report, node_report(config.name, adapters, activity))) {
+        std::cerr << "error: cannot write the report " << args.report << '\n';
+        ++failed;
     }
     std::fflush(stdout);
     capl::detail::Runtime::shutdown();
@@ -205,6 +249,11 @@ void add_node_command(CLI::App& app, int& status) {
     cmd->add_option("--param", args->params, "NAME=VALUE given to the program; repeatable");
     cmd->add_option("--key", args->keys, "C@MS: press key C MS milliseconds after start; repeatable");
     cmd->add_flag("--stdin-keys", args->stdin_keys, "Every character read from stdin is a key press");
+    cmd->add_flag("--control", args->control,
+                  "Read commands from stdin, one per line: key C, link ADAPTER up|down, stop")
+        ->excludes("--stdin-keys");
+    cmd->add_option("--report", args->report,
+                    "At exit, write a JSON report (adapters, sockets, memberships) to this file");
     cmd->add_option("--duration", args->duration_s, "Seconds to run, then stop as on SIGTERM");
     cmd->add_option("--ping", args->pings,
                     "Once ready, ping this address (IPv4, IPv6, or fe80::x%ifIndex); repeatable");

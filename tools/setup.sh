@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake g++ make pkg-config liblwip-dev libpcap-dev catch2 libvdeplug-dev vdeplug
-          libtomlplusplus-dev libcli11-dev libspdlog-dev libexpected-dev tshark iproute2
+          libtomlplusplus-dev libcli11-dev libspdlog-dev libexpected-dev nlohmann-json3-dev tshark iproute2
           iputils-ping python3)
 missing=()
 for p in "${packages[@]}"; do

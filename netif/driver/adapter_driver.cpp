@@ -256,6 +256,11 @@ void AdapterDriver::on_readable() {
     }
     for (std::size_t i = 0; i < batch_.size(); ++i) {
         ++counters_.rx_frames;
+        if (!link_up_) {
+            // A pulled cable: the switch still queues frames to us, the node must not see them.
+            drop_rx("link-down");
+            continue;
+        }
         capture(batch_.frame(i), Direction::Inbound);
         deliver(batch_.frame(i));
     }

@@ -1,0 +1,71 @@
+#include "tools/node_report.hpp"
+
+#include <cstdio>
+#include <fstream>
+
+namespace caplnet::tools {
+
+namespace {
+
+std::string endpoint_text(const stack::Endpoint& e) {
+    const std::string a = e.address.to_string();
+    return (e.address.is_v6() ? "[" + a + "]" : a) + ":" + std::to_string(e.port);
+}
+
+}  // namespace
+
+nlohmann::json node_report(const std::string& node, const std::vector<stack::AdapterReport>& adapters,
+                           const capl::detail::ActivitySnapshot& activity) {
+    nlohmann::json j;
+    j["node"] = node;
+    j["adapters"] = nlohmann::json::array();
+    for (const auto& a : adapters) {
+        j["adapters"].push_back({{"name", a.name},
+                                 {"link", a.link},
+                                 {"link_up", a.link_up},
+                                 {"rx_frames", a.counters.rx_frames},
+                                 {"rx_delivered", a.counters.rx_delivered},
+                                 {"rx_dropped", a.counters.rx_dropped()},
+                                 {"rx_drops", a.counters.rx_drops},
+                                 {"tx_frames", a.counters.tx_frames},
+                                 {"tx_dropped", a.counters.tx_dropped()},
+                                 {"tx_drops", a.counters.tx_drops},
+                                 {"rx_group_messages", a.counters.rx_group_messages}});
+    }
+    j["sockets"] = nlohmann::json::array();
+    for (const auto& s : activity.sockets) {
+        j["sockets"].push_back({{"socket", s.socket},
+                                {"family", s.family == stack::Family::V6 ? "ipv6" : "ipv4"},
+                                {"local", s.local ? nlohmann::json(endpoint_text(*s.local)) : nlohmann::json()},
+                                {"port", s.local ? s.local->port : 0},
+                                {"open", s.open},
+                                {"received", s.received},
+                                {"sent", s.sent},
+                                {"send_failed", s.send_failed},
+                                {"queue_drops", s.queue_drops}});
+    }
+    j["groups"] = nlohmann::json::array();
+    for (const auto& g : activity.groups) {
+        j["groups"].push_back({{"socket", g.socket},
+                               {"if_index", g.if_index},
+                               {"group", g.group.to_string()},
+                               {"member", g.member},
+                               {"joins", g.joins},
+                               {"leaves", g.leaves},
+                               {"received", g.received},
+                               {"received_after_leave", g.received_after_leave}});
+    }
+    return j;
+}
+
+bool write_json_file(const std::string& path, const nlohmann::json& report) {
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp);
+        out << report.dump(2) << '\n';
+        if (!out.flush()) return false;
+    }
+    return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+}  // namespace caplnet::tools
