@@ -23,6 +23,7 @@ namespace {
 
 struct NodeArgs {
     std::string node_file;
+    std::string name;
     std::string capture;
     std::string run_dir;
     std::string program;
@@ -130,6 +131,7 @@ int run_node(const NodeArgs& args) {
     stack::NodeConfig config;
     try {
         config = stack::load_node_config(args.node_file);
+        if (!args.name.empty()) config.name = args.name;
     } catch (const stack::ConfigError& e) {
         std::cerr << "error: " << e.what() << '\n';
         return 2;
@@ -242,6 +244,7 @@ void add_node_command(CLI::App& app, int& status) {
     auto* cmd = app.add_subcommand("node", "Run one node (and its program) until interrupted (SIGINT/SIGTERM)");
     auto args = std::make_shared<NodeArgs>();
     cmd->add_option("node", args->node_file, "Node file (TOML)")->required();
+    cmd->add_option("--name", args->name, "Name the node this, not as its file does");
     cmd->add_option("--capture", args->capture, "Write every frame of every adapter to this pcapng");
     cmd->add_option("--run-dir", args->run_dir, "Directory that relative link paths resolve against");
     cmd->add_option("--program", args->program,

@@ -8,5 +8,6 @@ void add_adapters_command(CLI::App& app, int& status);
 void add_node_command(CLI::App& app, int& status);
 void add_switch_command(CLI::App& app, int& status);
 void add_replay_command(CLI::App& app, int& status);
+void add_run_command(CLI::App& app, int& status);
 
 }  // namespace caplnet::tools

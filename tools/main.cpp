@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
     caplnet::tools::add_node_command(app, status);
     caplnet::tools::add_switch_command(app, status);
     caplnet::tools::add_replay_command(app, status);
+    caplnet::tools::add_run_command(app, status);
     spdlog::set_pattern("%^%l%$ %v");
     try {
         app.parse(argc, argv);

@@ -58,6 +58,36 @@ nlohmann::json node_report(const std::string& node, const std::vector<stack::Ada
     return j;
 }
 
+nlohmann::json switch_report(const netif::SwitchStats& stats) {
+    nlohmann::json j;
+    j["frames_processed"] = stats.frames_processed;
+    j["unicast_forwarded"] = stats.unicast_forwarded;
+    j["flooded"] = stats.flooded;
+    j["mac_learn_failures"] = stats.mac_learn_failures;
+    j["joins_refused"] = stats.joins_refused;
+    j["ports"] = nlohmann::json::array();
+    for (const auto& p : stats.ports) {
+        const auto& c = p.counters;
+        j["ports"].push_back({{"port", p.port},
+                              {"client", p.description},
+                              {"config", p.config},
+                              {"connected", p.connected},
+                              {"rx_frames", c.rx_frames},
+                              {"tx_frames", c.tx_frames},
+                              {"dropped", c.drops()},
+                              {"drops",
+                               {{"queue-full", c.drop_queue_full},
+                                {"peer-gone", c.drop_peer_gone},
+                                {"vlan-not-allowed", c.drop_vlan_not_allowed},
+                                {"tagged-on-access", c.drop_tagged_on_access},
+                                {"untagged-not-allowed", c.drop_untagged_not_allowed},
+                                {"runt", c.drop_runt},
+                                {"oversized", c.drop_oversized},
+                                {"malformed", c.drop_malformed}}}});
+    }
+    return j;
+}
+
 bool write_json_file(const std::string& path, const nlohmann::json& report) {
     const std::string tmp = path + ".tmp";
     {

@@ -8,12 +8,16 @@
 #include <nlohmann/json.hpp>
 
 #include "capl_api/activity.hpp"
+#include "netif/switch/vde_switch.hpp"
 #include "stack/node.hpp"
 
 namespace caplnet::tools {
 
 nlohmann::json node_report(const std::string& node, const std::vector<stack::AdapterReport>& adapters,
                            const capl::detail::ActivitySnapshot& activity);
+
+/// A switch's ports with their counters and drops by reason (`caplnet switch --report`).
+nlohmann::json switch_report(const netif::SwitchStats& stats);
 
 /// Writes `report` to `path` through a temporary file and a rename, so a reader never sees half
 /// a report. Returns false (with errno set) if the file cannot be written.

@@ -154,6 +154,7 @@ struct VdeSwitch::Impl {
 
     std::unique_ptr<PcapngWriter> capture;
     std::vector<std::optional<std::uint32_t>> capture_ifs;  // by port number
+    std::map<std::string, std::uint32_t> capture_by_client;  // capture_client_view
 
     Counter frames_processed, unicast_forwarded, flooded, mac_learn_failures, mac_entries,
         joins_refused;
@@ -485,7 +486,12 @@ void VdeSwitch::Impl::handle_request(std::uint32_t slot) {
 
     port->tx_msgs.resize(opts.batch_size);
     port->tx_iov.resize(opts.batch_size);
-    if (capture) {
+    if (capture && opts.capture_client_view) {
+        const std::string name = descr.empty() ? "port " + std::to_string(number) : descr;
+        auto [it, added] = capture_by_client.try_emplace(name, 0);
+        if (added) it->second = capture->add_interface(name, "switch port " + std::to_string(number));
+        port->capture_if = it->second;
+    } else if (capture) {
         if (!capture_ifs[number]) {
             capture_ifs[number] = capture->add_interface("port " + std::to_string(number), descr);
         }
@@ -600,7 +606,7 @@ void VdeSwitch::Impl::flush() {
                 capture->write(
                     p->capture_if, ts,
                     {static_cast<const std::uint8_t*>(p->tx_iov[i].iov_base), p->tx_iov[i].iov_len},
-                    Direction::Outbound);
+                    opts.capture_client_view ? Direction::Inbound : Direction::Outbound);
             }
         }
         p->counters.tx_frames.add(sent);
@@ -640,7 +646,8 @@ std::size_t VdeSwitch::Impl::on_port_data(Port& p) {
         bytes += len;
         const wire::Bytes frame{rx.slot(i), len};
         if (capture) {
-            capture->write(p.capture_if, ts, frame, Direction::Inbound);
+            capture->write(p.capture_if, ts, frame,
+                           opts.capture_client_view ? Direction::Outbound : Direction::Inbound);
         }
         if ((rx_msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0) {
             c.drop_oversized.add();

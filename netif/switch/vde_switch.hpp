@@ -28,6 +28,12 @@ struct SwitchOptions {
     std::string capture_path;
     /// Also record the copies the switch sends (direction "outbound" on the egress port).
     bool capture_egress = true;
+    /// Record from the attached clients' side instead of the ports': one capture interface per
+    /// client description (a caplnet node names itself `node/adapter`, so a node that restarts
+    /// keeps its interface), and directions as the client sees them (what the switch takes in
+    /// is "outbound", what it hands out "inbound"). This makes the switch's capture the merged
+    /// capture of a whole network.
+    bool capture_client_view = false;
     std::size_t mac_table_size = 4096;
     std::chrono::seconds mac_aging{300};
     /// Frames taken from one port per wake-up (recvmmsg) and queued per egress port (sendmmsg).
