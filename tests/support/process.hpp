@@ -86,12 +86,7 @@ public:
     explicit NetNamespace(const std::string& name);
     ~NetNamespace();
     const std::string& name() const { return name_; }
-    /// Polls `cond` until it holds or `limit` passes: only for state that announces no event
-/// (a counter inside another thread, a child's exit status).
-bool eventually(const std::function<bool()>& cond,
-                std::chrono::milliseconds limit = std::chrono::milliseconds(5000));
-
-/// Runs a shell command inside the namespace.
+    /// Runs a shell command inside the namespace.
     CommandResult run(const std::string& command) const;
     /// The argv prefix that runs a program inside the namespace.
     std::vector<std::string> exec_prefix() const;

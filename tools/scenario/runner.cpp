@@ -76,11 +76,14 @@ public:
         }
         run_dir_ = tmpl;
         guardian_.watch_directory(run_dir_);
+        std::printf("run directory %s\n", run_dir_.c_str());
+        std::fflush(stdout);
         for (const char* sub : {"logs", "reports", "nodes"}) fs::create_directories(fs::path(run_dir_) / sub);
 
         const bool up = bring_up();
         const auto t0 = Clock::now();
         if (up) {
+            for (Proc* p : all()) std::printf("%s: pid %d\n", p->name.c_str(), static_cast<int>(p->child->pid()));
             std::printf("scenario %s: %zu node(s) up, running %.3g s\n", s_.name.c_str(), nodes_.size(), s_.duration);
             std::fflush(stdout);
             run_schedule(t0);

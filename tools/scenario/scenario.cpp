@@ -249,8 +249,11 @@ Scenario load_scenario(const std::string& path, const ProgramSearch& search) {
             } else {
                 const toml::table* c = t->get("config")->as_table();
                 if (c == nullptr) r.fail(t->get("config"), "config must be a table ([node.config])");
+                // The node's name may stand in [[node]] alone: the inline file does not repeat it.
+                toml::table copy = *c;
+                if (!copy.contains("name") && t->contains("name")) copy.insert("name", r.string(*t, "name", {}));
                 std::ostringstream text;
-                text << *c;
+                text << copy;
                 n.inline_toml = text.str();
                 n.config = stack::parse_node_config(
                     n.inline_toml, path + ":" + std::to_string(r.line(*c)) + " [node.config]");
