@@ -2,9 +2,11 @@
 // namespace; bench/run puts sender and receiver in two namespaces joined by a veth pair).
 //   kernel_mcast send IF GROUP PORT SECONDS MAX SIZE
 //       -> "BENCH tx sent S failed F start_ns T0 end_ns T1 if_tx_dropped D"
-//   kernel_mcast recv IF GROUP PORT IDLE_MS LIMIT_S
+//   kernel_mcast recv IF GROUPS PORT IDLE_MS LIMIT_S
+//       GROUPS: G[@P],... — one socket per entry (IP_MULTICAST_ALL off: each counts its own group)
 //       -> "BENCH rx joined" then, after IDLE_MS without a datagram (or LIMIT_S in all),
 //          "BENCH rx received N first_ns T0 last_ns T1 rcvbuf_errors R in_errors E if_rx_dropped D"
+//   Figure 2 (the tcpreplay reference) uses recv alone, with the capture's three groups.
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -19,6 +21,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace {
 long long now_ns() {
@@ -54,17 +57,17 @@ int die(const char* what) {
 
 int main(int argc, char** argv) {
     if (argc < 7) {
-        std::fprintf(stderr, "usage: kernel_mcast send IF GROUP PORT SECONDS MAX SIZE | recv IF GROUP PORT IDLE_MS LIMIT_S\n");
+        std::fprintf(stderr, "usage: kernel_mcast send IF GROUP PORT SECONDS MAX SIZE | recv IF G[@P],... PORT IDLE_MS LIMIT_S\n");
         return 2;
     }
     const std::string mode = argv[1], ifname = argv[2];
-    in_addr group{};
-    inet_pton(AF_INET, argv[3], &group);
     const int port = std::atoi(argv[4]);
-    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-    if (fd < 0) return die("socket");
     const unsigned ifindex = if_nametoindex(ifname.c_str());
     if (mode == "send") {
+        in_addr group{};
+        inet_pton(AF_INET, argv[3], &group);
+        const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+        if (fd < 0) return die("socket");
         const double seconds = std::atof(argv[5]);
         const long max = std::atol(argv[6]);
         const int size = argc > 7 ? std::atoi(argv[7]) : 64;
@@ -92,16 +95,25 @@ int main(int argc, char** argv) {
     }
     const int idle_ms = std::atoi(argv[5]);
     const double limit_s = std::atof(argv[6]);
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in local{};
-    local.sin_family = AF_INET;
-    local.sin_port = htons(static_cast<uint16_t>(port));
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) return die("bind");
-    ip_mreqn m{};
-    m.imr_multiaddr = group;
-    m.imr_ifindex = static_cast<int>(ifindex);
-    if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) != 0) return die("IP_ADD_MEMBERSHIP");
+    std::vector<pollfd> fds;
+    std::stringstream list(argv[3]);
+    for (std::string entry; std::getline(list, entry, ',');) {
+        const auto at = entry.find('@');
+        const int s = ::socket(AF_INET, SOCK_DGRAM, 0);
+        if (s < 0) return die("socket");
+        int one = 1, zero = 0;
+        setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        setsockopt(s, IPPROTO_IP, IP_MULTICAST_ALL, &zero, sizeof zero);
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        local.sin_port = htons(static_cast<uint16_t>(at == std::string::npos ? port : std::atoi(entry.c_str() + at + 1)));
+        if (::bind(s, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) return die("bind");
+        ip_mreqn m{};
+        inet_pton(AF_INET, entry.substr(0, at).c_str(), &m.imr_multiaddr);
+        m.imr_ifindex = static_cast<int>(ifindex);
+        if (setsockopt(s, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) != 0) return die("IP_ADD_MEMBERSHIP");
+        fds.push_back({s, POLLIN, 0});
+    }
     long long in0 = 0, rb0 = 0, in1 = 0, rb1 = 0;
     udp_errors(in0, rb0);
     const long long drop0 = sys_counter(ifname, "rx_dropped");
@@ -110,15 +122,16 @@ int main(int argc, char** argv) {
     long long received = 0, first = 0, last = 0;
     const long long end = now_ns() + static_cast<long long>(limit_s * 1e9);
     char buf[2048];
-    pollfd p{fd, POLLIN, 0};
     while (now_ns() < end) {
-        if (::poll(&p, 1, received == 0 ? 100 : idle_ms) <= 0) {
+        if (::poll(fds.data(), fds.size(), received == 0 ? 100 : idle_ms) <= 0) {
             if (received > 0) break;
             continue;
         }
-        while (::recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0) {
-            last = now_ns();
-            if (received++ == 0) first = last;
+        for (const auto& p : fds) {
+            while (::recv(p.fd, buf, sizeof buf, MSG_DONTWAIT) > 0) {
+                last = now_ns();
+                if (received++ == 0) first = last;
+            }
         }
     }
     udp_errors(in1, rb1);

@@ -1,21 +1,28 @@
-// Figure 1 receiver (caplnet node program): joins the group on ifIndex 1 and counts every datagram
-// its socket delivers (OnUdpReceiveFrom, re-armed in the callback as in CAPL). At stop it prints
-// "BENCH rx received N first_ns T0 last_ns T1 queue_drops Q" — Q is the socket's receive-queue
-// overflow counter, read from the runtime (the .so resolves Runtime::get from the caplnet executable).
+// Figures 1 and 2 receiver (caplnet node program): one socket per group, joined on ifIndex 1, counts
+// every datagram its sockets deliver (OnUdpReceiveFrom, re-armed in the callback as in CAPL). At stop
+// it prints "BENCH rx received N first_ns T0 last_ns T1 queue_drops Q" summed over the sockets — Q is
+// the receive-queue overflow counter, read from the runtime (the .so resolves Runtime::get from the
+// caplnet executable). Parameters: group and port (one socket), or groups=G[@PORT],... (a socket
+// per entry; PORT defaults to `port`).
 #include <caplnet/capl.hpp>
 #include <time.h>
 
 #include <cstdint>
 #include <cstdlib>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "capl_api/runtime.hpp"
 
 using namespace caplnet::capl;
 
 namespace {
-UdpSocket gSocket;
-char gBuffer[2048];
+struct Member {
+    UdpSocket socket;
+    char buffer[2048] = {};
+};
+std::vector<Member> gMembers;
 long long gReceived = 0, gFirst = 0, gLast = 0;
 
 long long now_ns() {
@@ -25,28 +32,43 @@ long long now_ns() {
 }
 
 void on_receive(dword socket, capl_long result, IP_Endpoint, char[], dword) {
-    if (!(gSocket == socket)) return;
-    if (result == 0) {
-        gLast = now_ns();
-        if (gReceived++ == 0) gFirst = gLast;
+    for (auto& m : gMembers) {
+        if (!(m.socket == socket)) continue;
+        if (result == 0) {
+            gLast = now_ns();
+            if (gReceived++ == 0) gFirst = gLast;
+        }
+        m.socket.ReceiveFrom(m.buffer, sizeof m.buffer);
+        return;
     }
-    gSocket.ReceiveFrom(gBuffer, sizeof gBuffer);
 }
 }  // namespace
 
 CAPLNET_PROGRAM(program) {
-    const std::string group = program.parameter("group", "239.1.2.3");
     const std::string port = program.parameter("port", "40001");
-    program.on_start([=] {
-        gSocket = UdpSocket::Open(IP_Endpoint("0.0.0.0:" + port));
-        const capl_long j = gSocket.JoinMulticastGroup(1, IP_Address(group));
-        gSocket.ReceiveFrom(gBuffer, sizeof gBuffer);
-        write("BENCH rx joined %d", j);
+    std::stringstream list(program.parameter("groups", program.parameter("group", "239.1.2.3")));
+    std::vector<std::pair<std::string, std::string>> entries;  // (group, port)
+    for (std::string g; std::getline(list, g, ',');) {
+        const auto at = g.find('@');
+        entries.emplace_back(g.substr(0, at), at == std::string::npos ? port : g.substr(at + 1));
+    }
+    gMembers.resize(entries.size());  // never resized again: the buffers stay where they were armed
+    program.on_start([entries] {
+        capl_long failed = 0;
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            Member& m = gMembers[i];
+            m.socket = UdpSocket::Open(IP_Endpoint("0.0.0.0:" + entries[i].second));
+            if (m.socket.JoinMulticastGroup(1, IP_Address(entries[i].first)) != 0) ++failed;
+            m.socket.ReceiveFrom(m.buffer, sizeof m.buffer);
+        }
+        write("BENCH rx joined %d", failed);
     });
     program.on_stop([] {
         unsigned long long drops = 0;
         if (auto* rt = detail::Runtime::get()) {
-            if (auto info = rt->sockets().info(gSocket.handle())) drops = info->queue_drops;
+            for (const auto& m : gMembers) {
+                if (auto info = rt->sockets().info(m.socket.handle())) drops += info->queue_drops;
+            }
         }
         write("BENCH rx received %lld first_ns %lld last_ns %lld queue_drops %llu", gReceived, gFirst, gLast, drops);
     });
