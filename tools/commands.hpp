@@ -9,5 +9,6 @@ void add_node_command(CLI::App& app, int& status);
 void add_switch_command(CLI::App& app, int& status);
 void add_replay_command(CLI::App& app, int& status);
 void add_run_command(CLI::App& app, int& status);
+void add_plug_command(CLI::App& app, int& status);
 
 }  // namespace caplnet::tools

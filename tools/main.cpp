@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
     caplnet::tools::add_switch_command(app, status);
     caplnet::tools::add_replay_command(app, status);
     caplnet::tools::add_run_command(app, status);
+    caplnet::tools::add_plug_command(app, status);
     spdlog::set_pattern("%^%l%$ %v");
     try {
         app.parse(argc, argv);

@@ -299,3 +299,36 @@ rx_dropped = ">= 20"
     CHECK(eth0["rx_drops"]["link-down"].get<int>() >= 50);
     CHECK(r["nodes"][0]["groups"][0]["received"].get<int>() >= 100);
 }
+
+TEST_CASE("A switch uplink puts a TAP device and the Linux host on the scenario's network", "[run][oracle]") {
+    TempDir dir;
+    NetNamespace ns("caplnet-run-" + std::to_string(::getpid()));
+    write_file(dir.file("s.toml"), R"(name = "tap"
+duration = 60
+[[switch]]
+name = "switch"
+uplinks = ["tap://ctap0"]
+[[node]]
+name = "ecu"
+[node.config]
+[[node.config.adapter]]
+name = "eth0"
+link = "vde://switch"
+mac = "02:00:00:00:09:02"
+ipv4 = ["10.9.0.2/24"]
+)");
+    std::vector<std::string> args = ns.exec_prefix();
+    args.insert(args.end(), {CAPLNET_BINARY, "run", dir.file("s.toml"), "--capture", dir.file("net.pcapng")});
+    ChildProcess run(args);
+    REQUIRE(run.wait_for(" up, running ", 60s));
+    // The kernel side of the TAP device, in the namespace the runner runs in.
+    const auto ping = ns.run("ip addr add 10.9.0.1/24 dev ctap0 && ip link set ctap0 up && ping -c 3 -W 2 10.9.0.2");
+    INFO(ping.output << run.transcript());
+    CHECK(ping.status == 0);
+    CHECK(run.stop(SIGTERM, 30s) == 128 + SIGTERM);
+    CHECK(ns.run("ip link show ctap0").status != 0);  // the TAP device went with the run
+    const auto echoes = tshark_fields(dir.file("net.pcapng"), "icmp.type == 8", {"frame.interface_name"});
+    REQUIRE(echoes.size() >= 3);
+    CHECK(echoes[0][0] == "uplink tap://ctap0");
+    CHECK(tshark_fields(dir.file("net.pcapng"), "icmp.type == 0", {"frame.interface_name"})[0][0] == "ecu/eth0");
+}

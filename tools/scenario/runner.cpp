@@ -31,6 +31,7 @@ struct Proc {
     std::string name;  // as it appears in messages: "switch sw", "node ecu", "replay 1"
     std::unique_ptr<ChildProcess> child;
     std::ofstream log;
+    std::string log_path;
     std::string ready_line;  // the line that says it is up; empty: nothing to wait for
     bool ready = false;
     bool stop_requested = false;
@@ -113,7 +114,8 @@ private:
         Proc p;
         p.name = name;
         p.ready_line = std::move(ready_line);
-        p.log.open(fs::path(run_dir_) / "logs" / (log_name + ".log"), std::ios::app);
+        p.log_path = (fs::path(run_dir_) / "logs" / (log_name + ".log")).string();
+        p.log.open(p.log_path, std::ios::app);
         p.child = std::make_unique<ChildProcess>();
         std::string error;
         if (!p.child->spawn(argv, error)) {
@@ -255,6 +257,24 @@ private:
             result_.errors.push_back("the switches did not come up");
             return false;
         }
+        // Uplinks join once their switch listens: a TAP device (a real host) or another segment.
+        for (const auto& sw : s_.switches) {
+            for (std::size_t k = 0; k < sw.uplinks.size(); ++k) {
+                const std::string& url = sw.uplinks[k];
+                std::vector<std::string> argv{o_.self, "plug", "vde://" + (fs::path(run_dir_) / sw.name).string(), url,
+                                              "--description", "uplink " + url};
+                if (spawn(switches_, "uplink " + url, "uplink-" + sw.name + "-" + std::to_string(k + 1), argv, "plug ready") == nullptr) return false;
+            }
+        }
+        if (!wait_for([&] { return all_ready(switches_)() || any_dead(); }, deadline) || any_dead()) {
+            for (Proc* p : all()) {
+                if (!p->child->running()) {
+                    result_.errors.push_back(p->name + " did not come up (" + p->child->describe_exit() +
+                                             "); its log ends:\n" + log_tail(*p));
+                }
+            }
+            return false;
+        }
         for (const auto& n : s_.nodes) {
             if (n.start_at == 0 && !start_node(n)) return false;
         }
@@ -271,8 +291,7 @@ private:
     }
 
     std::string log_tail(const Proc& p) const {
-        const std::string base = p.name.rfind("node ", 0) == 0 ? p.name.substr(5) : "switch-" + p.name.substr(7);
-        std::ifstream in(fs::path(run_dir_) / "logs" / (base + ".log"));
+        std::ifstream in(p.log_path);
         std::vector<std::string> lines;
         for (std::string l; std::getline(in, l);) lines.push_back(l);
         std::string out;

@@ -225,12 +225,16 @@ Scenario load_scenario(const std::string& path, const ProgramSearch& search) {
 
     std::set<std::string> names;
     for (const toml::table* t : r.tables(root, "switch")) {
-        r.only_keys(*t, {"name", "ports"}, "[[switch]]");
+        r.only_keys(*t, {"name", "ports", "uplinks"}, "[[switch]]");
         ScenarioSwitch sw;
         sw.name = r.string(*t, "name", "switch");
         if (!valid_name(sw.name)) r.fail(t, "switch name '" + sw.name + "' must be letters, digits, _ - .");
         if (!names.insert(sw.name).second) r.fail(t, "two switches are named '" + sw.name + "'");
         sw.ports = r.strings(*t, "ports");
+        sw.uplinks = r.strings(*t, "uplinks");
+        for (const auto& u : sw.uplinks) {
+            if (u.find("://") == std::string::npos) r.fail(t->get("uplinks"), "uplink '" + u + "' is not a link URL");
+        }
         s.switches.push_back(std::move(sw));
     }
 

@@ -15,6 +15,7 @@ namespace caplnet::tools {
 struct ScenarioSwitch {
     std::string name;                // the switch's directory in the run directory: vde://NAME
     std::vector<std::string> ports;  // `caplnet switch --port` specs
+    std::vector<std::string> uplinks;  // link URLs plugged into the switch (tap://, vxvde://, ...)
 };
 
 struct ScenarioNode {
