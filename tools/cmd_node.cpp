@@ -42,10 +42,13 @@ struct NodeArgs {
 
 void print_reports(const std::string& name, const std::vector<stack::AdapterReport>& reports) {
     for (const auto& r : reports) {
-        std::printf("adapter %s/%s link=%s %s: rx %llu (to stack %llu, dropped %llu) tx %llu (dropped %llu)\n",
+        // Every frame taken from the link is in exactly one of the three: rx = the sum.
+        std::printf("adapter %s/%s link=%s %s: rx %llu (to stack %llu, to group engine %llu, dropped %llu) "
+                    "tx %llu (dropped %llu)\n",
                     name.c_str(), r.name.c_str(), r.link.c_str(), r.link_up ? "up" : "down",
                     static_cast<unsigned long long>(r.counters.rx_frames),
                     static_cast<unsigned long long>(r.counters.rx_delivered),
+                    static_cast<unsigned long long>(r.counters.rx_group_messages),
                     static_cast<unsigned long long>(r.counters.rx_dropped()),
                     static_cast<unsigned long long>(r.counters.tx_frames),
                     static_cast<unsigned long long>(r.counters.tx_dropped()));
