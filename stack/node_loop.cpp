@@ -1,5 +1,7 @@
 #include "stack/node_loop.hpp"
 
+#include <chrono>
+
 #include "netif/driver/lwip.hpp"
 
 namespace caplnet::stack {
@@ -11,12 +13,55 @@ void NodeLoop::watch(int fd, std::function<void(StackThread&)> on_ready) {
     watches_.push_back(Watch{fd, std::move(on_ready)});
 }
 
+namespace {
+
+// Long enough to cover the stack thread's answer to a call and a program's next call, short
+// enough that an idle node or program costs nothing measurable.
+constexpr auto kSpin = std::chrono::microseconds(50);
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+}  // namespace
+
 void NodeLoop::post(std::function<void(StackThread&)> fn) {
     {
         std::lock_guard lock(mutex_);
         posted_.push_back(std::move(fn));
+        pending_.store(true, std::memory_order_release);
     }
-    poller_.wake();
+    // seq_cst pairs with the stack thread's store of sleeping_ before its last look at pending_:
+    // either it sees our call, or we see it asleep and wake it.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (sleeping_.load(std::memory_order_relaxed)) poller_.wake();
+}
+
+void NodeLoop::finish(std::atomic<bool>& done) {
+    done.store(true, std::memory_order_release);
+    done.notify_one();
+}
+
+void NodeLoop::await(std::atomic<bool>& done) {
+    const auto until = std::chrono::steady_clock::now() + kSpin;
+    while (!done.load(std::memory_order_acquire)) {
+        if (std::chrono::steady_clock::now() >= until) {
+            done.wait(false, std::memory_order_acquire);
+            continue;
+        }
+        cpu_relax();
+    }
+}
+
+bool NodeLoop::spin_for_posted() {
+    const auto until = std::chrono::steady_clock::now() + kSpin;
+    while (std::chrono::steady_clock::now() < until) {
+        if (pending_.load(std::memory_order_acquire) || stop_) return true;
+        cpu_relax();
+    }
+    return false;
 }
 
 void NodeLoop::stop() {
@@ -24,13 +69,15 @@ void NodeLoop::stop() {
     poller_.wake();
 }
 
-void NodeLoop::run_posted(StackThread& token) {
+bool NodeLoop::run_posted(StackThread& token) {
     std::deque<std::function<void(StackThread&)>> batch;
     {
         std::lock_guard lock(mutex_);
         batch.swap(posted_);
+        pending_.store(false, std::memory_order_relaxed);
     }
     for (auto& fn : batch) fn(token);
+    return !batch.empty();
 }
 
 void NodeLoop::run(const std::function<bool(StackThread&)>& on_start) {
@@ -39,19 +86,24 @@ void NodeLoop::run(const std::function<bool(StackThread&)>& on_start) {
     if (!on_start(token)) return;
     std::vector<int> fds;
     std::vector<std::size_t> ready;
+    bool had_calls = false;
     while (!stop_) {
         fds.clear();
         for (const auto& w : watches_) fds.push_back(w.fd);
         const u32_t sleep_ms = sys_timeouts_sleeptime();
-        const int timeout = sleep_ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE
-                                ? -1
-                                : static_cast<int>(std::min<u32_t>(sleep_ms, 1000));
+        int timeout = sleep_ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? -1
+                                                                  : static_cast<int>(std::min<u32_t>(sleep_ms, 1000));
+        if (had_calls && spin_for_posted()) timeout = 0;  // a call is waiting: only look at the links
+        sleeping_.store(true, std::memory_order_relaxed);
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+        if (pending_.load(std::memory_order_relaxed)) timeout = 0;
         poller_.wait(fds, timeout, ready);
+        sleeping_.store(false, std::memory_order_relaxed);
         // A handler may clear the watches (teardown): re-check the bound every time.
         for (std::size_t i : ready) {
             if (i < watches_.size()) watches_[i].on_ready(token);
         }
-        run_posted(token);
+        had_calls = run_posted(token);
         sys_check_timeouts();
         if (after_turn_) after_turn_(token);
     }

@@ -6,8 +6,8 @@
 #include <atomic>
 #include <deque>
 #include <functional>
-#include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <type_traits>
 #include <vector>
@@ -42,10 +42,22 @@ public:
     template <class F>
     auto call(F&& fn) -> std::invoke_result_t<F, StackThread&> {
         using R = std::invoke_result_t<F, StackThread&>;
-        std::packaged_task<R(StackThread&)> task(std::forward<F>(fn));
-        auto result = task.get_future();
-        post([&task](StackThread& t) { task(t); });
-        return result.get();
+        std::atomic<bool> done{false};
+        if constexpr (std::is_void_v<R>) {
+            post([&](StackThread& t) {
+                fn(t);
+                finish(done);
+            });
+            await(done);
+        } else {
+            std::optional<R> result;
+            post([&](StackThread& t) {
+                result.emplace(fn(t));
+                finish(done);
+            });
+            await(done);
+            return std::move(*result);
+        }
     }
     /// Called once per loop turn on the stack thread, after input and timers.
     void set_after_turn(std::function<void(StackThread&)> fn) { after_turn_ = std::move(fn); }
@@ -58,10 +70,21 @@ public:
     bool on_stack_thread() const { return std::this_thread::get_id() == thread_id_.load(); }
 
 private:
-    void run_posted(StackThread& token);
+    /// Runs the posted calls; true if there were any.
+    bool run_posted(StackThread& token);
+    static void finish(std::atomic<bool>& done);
+    /// Waits for `done`: a short spin first, since the stack thread usually answers within
+    /// microseconds and a sleep/wake pair costs tens of them; then a futex wait.
+    static void await(std::atomic<bool>& done);
+    /// After a turn with posted calls, the stack thread watches for the next one for a while
+    /// instead of sleeping in poll(): a program making calls back to back (join, leave, send)
+    /// then needs no wake-up at all.
+    bool spin_for_posted();
 
     netif::Poller poller_;
     std::atomic<bool> stop_{false};
+    std::atomic<bool> pending_{false};   // posted_ is not empty
+    std::atomic<bool> sleeping_{false};  // the stack thread is (about to be) in poll(): wake it
     std::atomic<std::thread::id> thread_id_{};
     std::mutex mutex_;
     std::deque<std::function<void(StackThread&)>> posted_;
