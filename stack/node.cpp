@@ -151,6 +151,9 @@ bool Node::bring_up(StackThread& token) {
     };
     udp_ = std::make_unique<UdpService>(std::move(ifs), config_.limits, config_.multicast_delivery, token);
     for (auto& d : adapters_) {
+        d->set_multicast_input([this](struct ::netif* n, wire::Bytes ip) { return udp_->on_multicast(n, ip, *token_); });
+    }
+    for (auto& d : adapters_) {
         d->set_link_up(true);
         netif::AdapterDriver* drv = d.get();
         loop_->watch(drv->data_fd(), [drv](StackThread&) { drv->on_readable(); });

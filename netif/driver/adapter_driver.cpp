@@ -164,6 +164,10 @@ void AdapterDriver::transmit(Subinterface& s, std::size_t len) {
 
 AdapterDriver& AdapterDriver::of(struct ::netif* n) { return *DriverCallbacks::sub(n)->owner; }
 
+void AdapterDriver::hold_multicast_mac(struct ::netif* n, const wire::MacAddress& mac, bool held) {
+    adjust_filter(DriverCallbacks::sub(n), mac, held ? NETIF_ADD_MAC_FILTER : NETIF_DEL_MAC_FILTER);
+}
+
 void AdapterDriver::send_ip(struct ::netif* n, const wire::MacAddress& dst, std::uint16_t ethertype,
                             wire::Bytes ip_packet) {
     Subinterface& s = *DriverCallbacks::sub(n);
@@ -347,6 +351,12 @@ void AdapterDriver::deliver(wire::Bytes frame) {
     if (group_hooks_.received && DriverCallbacks::is_group_message(frame)) {
         group_hooks_.received(n, eth->payload());
         ++counters_.rx_group_messages;
+        return;
+    }
+    const bool ip = checked->ethertype == wire::ethertype::kIpv4 || checked->ethertype == wire::ethertype::kIpv6;
+    if (ip && dst.is_multicast() && !dst.is_broadcast() && multicast_input_ &&
+        multicast_input_(n, checked->l3(frame))) {
+        ++counters_.rx_delivered;
         return;
     }
     const std::size_t len = frame.size() - (tci ? wire::kVlanTagLen : 0);

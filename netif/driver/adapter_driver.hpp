@@ -44,6 +44,11 @@ struct GroupHooks {
     std::function<void(struct ::netif*, wire::Bytes ip_packet)> lwip_sent;
 };
 
+/// Multicast IP packets (IP header on) received on a subinterface, offered to the stack before
+/// lwIP: true if the stack took the packet. The node's UDP sockets keep their groups out of
+/// lwIP's group lists, which lwIP 2.1.3 searches linearly on every join, leave and packet.
+using MulticastInput = std::function<bool(struct ::netif*, wire::Bytes ip_packet)>;
+
 class AdapterDriver {
 public:
     AdapterDriver(std::string name, wire::MacAddress mac, std::unique_ptr<Link> link,
@@ -59,6 +64,10 @@ public:
     /// The driver behind an lwIP netif this driver added.
     static AdapterDriver& of(struct ::netif* n);
     void set_group_hooks(GroupHooks hooks) { group_hooks_ = std::move(hooks); }
+    void set_multicast_input(MulticastInput input) { multicast_input_ = std::move(input); }
+    /// Receives frames to a multicast MAC on subinterface `n` (held = true) or stops (false),
+    /// counted per MAC like lwIP's filter callbacks: groups that lwIP does not hold need it.
+    static void hold_multicast_mac(struct ::netif* n, const wire::MacAddress& mac, bool held);
     /// Sends an IP packet built outside lwIP (the engine's IGMP/MLD) from subinterface `n`: the
     /// same path as lwIP's frames (tag, padding, link-down gate, capture, counters).
     void send_ip(struct ::netif* n, const wire::MacAddress& dst, std::uint16_t ethertype, wire::Bytes ip_packet);
@@ -105,6 +114,7 @@ private:
     bool link_closed_ = false;
     AdapterCounters counters_;
     GroupHooks group_hooks_;
+    MulticastInput multicast_input_;
 };
 
 }  // namespace caplnet::netif

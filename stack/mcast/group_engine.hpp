@@ -4,18 +4,20 @@
 // RFC 2236 / RFC 2710 (and IGMPv1, RFC 1112). Any-source multicast only: a joined group is
 // EXCLUDE{}, a left one INCLUDE{}. Sans-IO: time is a parameter, messages leave through an
 // outbox, randomness comes from the caller's Rng; the protocol differences live in the traits
-// (stack/mcast/igmp_traits.hpp, mld_traits.hpp).
+// (stack/mcast/protocols.hpp).
 #include <algorithm>
 #include <concepts>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <vector>
+
+#include "stack/mcast/timer_set.hpp"
 
 namespace caplnet::stack {
 
-using Millis = std::uint64_t;  // time since the node started
 using Rng = std::mt19937;
 
 /// Which protocol version a host speaks on an interface.
@@ -111,12 +113,15 @@ public:
         Group& grp = gi->second;
         grp.joined = false;
         if (!P::should_report(g)) {
-            i.groups.erase(gi);
+            erase(if_index, i, gi);
             return;
         }
         const int v = version(if_index, now);
         if (v == P::kNewest) {
             state_change(if_index, i, g, grp, now, out);
+            // A left group lives on only while its TO_IN retransmissions are due; one with none
+            // (robustness 1) goes at the next poll, where a walk over every group used to find it.
+            if (!grp.retransmit_at) idle_.emplace(if_index, g);
             return;
         }
         // RFC 2236 §3 / RFC 2710 §4: a Leave (Done) only if this host was the last to report;
@@ -124,7 +129,7 @@ public:
         if (v == P::kNewest - 1 && grp.last_reporter) {
             out.push_back(Out{if_index, Out::Kind::OldLeave, g, {}});
         }
-        i.groups.erase(gi);
+        erase(if_index, i, gi);
     }
 
     void on_query(std::uint32_t if_index, const Query<Address>& q, Millis now, Outbox& out) {
@@ -138,13 +143,11 @@ public:
             // RFC 3376 §5.2 (RFC 9776 §5.2): one interface timer answers a general query.
             const Millis at = now + random_delay(max);
             if (!i.general_at || at < *i.general_at) i.general_at = at;
+        } else if (!P::is_unspecified(q.group)) {
+            auto gi = i.groups.find(q.group);
+            if (gi != i.groups.end()) answer_by(if_index, gi->first, gi->second, now, max);
         } else {
-            for (auto& [g, grp] : i.groups) {
-                if (!grp.joined || !P::should_report(g)) continue;
-                if (!P::is_unspecified(q.group) && !(g == q.group)) continue;
-                const Millis at = now + random_delay(max);
-                if (!grp.report_at || at < *grp.report_at) grp.report_at = at;
-            }
+            for (auto& [g, grp] : i.groups) answer_by(if_index, g, grp, now, max);
         }
         (void)out;
     }
@@ -165,12 +168,20 @@ public:
         if (it == interfaces_.end() || version(if_index, now) == P::kNewest) return;
         auto gi = it->second.groups.find(g);
         if (gi == it->second.groups.end()) return;
-        gi->second.report_at.reset();
+        arm(if_index, g, Timer::Report, gi->second.report_at, std::nullopt);
         gi->second.last_reporter = false;
     }
 
     /// Sends what is due at `now`.
     void poll(Millis now, Outbox& out) {
+        // Only groups with an expired timer have work; they are handled in (interface, address)
+        // order, the order of a walk over every group, so the outbox and the random draws for
+        // the next retransmissions come out the same.
+        std::vector<std::pair<std::uint32_t, Address>> due;
+        for (const TimerKey& k : timers_.expired(now)) due.emplace_back(k.if_index, k.group);
+        std::sort(due.begin(), due.end());
+        due.erase(std::unique(due.begin(), due.end()), due.end());
+        auto next = due.begin();
         for (auto& [if_index, i] : interfaces_) {
             for (auto& until : i.older_until) {
                 if (until != 0 && until <= now) until = 0;  // back to the newer version
@@ -186,45 +197,29 @@ public:
                     if (!report.records.empty()) out.push_back(std::move(report));
                 }
             }
-            for (auto gi = i.groups.begin(); gi != i.groups.end();) {
-                Group& grp = gi->second;
-                const Address& g = gi->first;
-                if (grp.report_at && *grp.report_at <= now) {
-                    grp.report_at.reset();
-                    if (grp.joined) send_current(if_index, g, grp, v, out);
-                }
-                if (grp.retransmit_at && *grp.retransmit_at <= now) {
-                    grp.retransmit_at.reset();
-                    if (grp.retransmissions > 0) {
-                        --grp.retransmissions;
-                        send_change(if_index, g, grp, v, out);
-                        if (grp.retransmissions > 0) {
-                            grp.retransmit_at = now + random_delay(i.options.unsolicited_report_interval);
-                        }
-                    }
-                }
-                // A left group lives on only while its TO_IN retransmissions are due.
-                if (!grp.joined && grp.retransmissions == 0 && !grp.retransmit_at) {
-                    gi = i.groups.erase(gi);
-                } else {
-                    ++gi;
-                }
+            for (; next != due.end() && next->first <= if_index; ++next) {
+                if (next->first < if_index) continue;
+                auto gi = i.groups.find(next->second);
+                if (gi != i.groups.end()) fire(if_index, i, gi, v, now, out);
             }
         }
+        for (const auto& [if_index, g] : idle_) {
+            auto it = interfaces_.find(if_index);
+            if (it == interfaces_.end()) continue;
+            auto gi = it->second.groups.find(g);
+            if (gi != it->second.groups.end() && is_idle(gi->second)) erase(if_index, it->second, gi);
+        }
+        idle_.clear();
     }
 
     /// The earliest time poll() has something to do (smoltcp's poll_at).
     std::optional<Millis> next_deadline() const {
-        std::optional<Millis> best;
+        std::optional<Millis> best = timers_.earliest();
         auto take = [&](const std::optional<Millis>& t) {
             if (t && (!best || *t < *best)) best = t;
         };
         for (const auto& [if_index, i] : interfaces_) {
             take(i.general_at);
-            for (const auto& [g, grp] : i.groups) {
-                take(grp.report_at);
-                take(grp.retransmit_at);
-            }
             // Falling back to the newest version is a deadline too: nothing is sent then, but a
             // caller that sleeps until next_deadline must wake to notice.
             for (int v = 1; v < P::kNewest; ++v) {
@@ -255,6 +250,61 @@ private:
         std::optional<Millis> general_at;
         Millis older_until[4] = {0, 0, 0, 0};  // by version
     };
+    enum class Timer : std::uint8_t { Report, Retransmit };
+    struct TimerKey {
+        std::uint32_t if_index = 0;
+        Address group{};
+        Timer timer = Timer::Report;
+        friend auto operator<=>(const TimerKey&, const TimerKey&) = default;
+    };
+
+    /// Every write of a group's report_at / retransmit_at goes through here, so timers_ always
+    /// holds exactly the armed timers of the existing groups.
+    void arm(std::uint32_t if_index, const Address& g, Timer t, std::optional<Millis>& field,
+             std::optional<Millis> at) {
+        timers_.move(TimerKey{if_index, g, t}, field, at);
+        field = at;
+    }
+
+    void erase(std::uint32_t if_index, Interface& i, typename std::map<Address, Group>::iterator gi) {
+        arm(if_index, gi->first, Timer::Report, gi->second.report_at, std::nullopt);
+        arm(if_index, gi->first, Timer::Retransmit, gi->second.retransmit_at, std::nullopt);
+        i.groups.erase(gi);
+    }
+
+    static bool is_idle(const Group& grp) {
+        return !grp.joined && grp.retransmissions == 0 && !grp.retransmit_at;
+    }
+
+    /// Schedules the answer to a query for `g`, unless an earlier one is pending already.
+    void answer_by(std::uint32_t if_index, const Address& g, Group& grp, Millis now, Millis max) {
+        if (!grp.joined || !P::should_report(g)) return;
+        const Millis at = now + random_delay(max);
+        if (!grp.report_at || at < *grp.report_at) arm(if_index, g, Timer::Report, grp.report_at, at);
+    }
+
+    /// The expired timers of one group.
+    void fire(std::uint32_t if_index, Interface& i, typename std::map<Address, Group>::iterator gi, int v,
+              Millis now, Outbox& out) {
+        Group& grp = gi->second;
+        const Address& g = gi->first;
+        if (grp.report_at && *grp.report_at <= now) {
+            arm(if_index, g, Timer::Report, grp.report_at, std::nullopt);
+            if (grp.joined) send_current(if_index, g, grp, v, out);
+        }
+        if (grp.retransmit_at && *grp.retransmit_at <= now) {
+            arm(if_index, g, Timer::Retransmit, grp.retransmit_at, std::nullopt);
+            if (grp.retransmissions > 0) {
+                --grp.retransmissions;
+                send_change(if_index, g, grp, v, out);
+                if (grp.retransmissions > 0) {
+                    arm(if_index, g, Timer::Retransmit, grp.retransmit_at,
+                        now + random_delay(i.options.unsolicited_report_interval));
+                }
+            }
+        }
+        if (is_idle(grp)) erase(if_index, i, gi);
+    }
 
     Millis random_delay(Millis max) {
         // RFC 3376 §5.1: "chosen at random from the range (0, [Unsolicited Report Interval]]".
@@ -267,8 +317,11 @@ private:
         send_change(if_index, g, grp, v, out);
         // RFC 3376 §5.1: retransmitted [Robustness Variable] - 1 more times.
         grp.retransmissions = std::max(i.options.robustness - 1, 0);
-        grp.retransmit_at.reset();
-        if (grp.retransmissions > 0) grp.retransmit_at = now + random_delay(i.options.unsolicited_report_interval);
+        arm(if_index, g, Timer::Retransmit, grp.retransmit_at, std::nullopt);
+        if (grp.retransmissions > 0) {
+            arm(if_index, g, Timer::Retransmit, grp.retransmit_at,
+                now + random_delay(i.options.unsolicited_report_interval));
+        }
     }
 
     void send_change(std::uint32_t if_index, const Address& g, Group& grp, int v, Outbox& out) {
@@ -298,6 +351,8 @@ private:
 
     Rng& rng_;
     std::map<std::uint32_t, Interface> interfaces_;
+    TimerSet<TimerKey> timers_;
+    std::set<std::pair<std::uint32_t, Address>> idle_;  // left groups to forget at the next poll
 };
 
 }  // namespace caplnet::stack

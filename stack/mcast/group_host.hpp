@@ -1,7 +1,6 @@
 #pragma once
-// Puts GroupEngine<Igmp> and GroupEngine<Mld> on the wire for a node: lwIP stays the receive
-// filter, but every IGMP/MLD message the node sends is the engine's, and every one it receives
-// goes to the engine (reference/multicast-rfc.md, "Known deviations" F5–F8, F11 are lwIP's).
+// Puts GroupEngine<Igmp> and GroupEngine<Mld> on the wire for a node: every IGMP/MLD message the
+// node sends is the engine's, and every one it receives goes to the engine (reference/multicast-rfc.md, "Known deviations" F5–F8, F11 are lwIP's).
 // Stack thread only.
 #include <cstdint>
 #include <functional>

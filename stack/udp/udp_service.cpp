@@ -3,38 +3,19 @@
 #include <algorithm>
 #include <cstring>
 
+#include "netif/driver/adapter_driver.hpp"
 #include "netif/driver/lwip.hpp"
+#include "stack/udp/lwip_address.hpp"
 
 namespace caplnet::stack {
 
 namespace {
 
+using lwip_address::from_lwip;
+using lwip_address::to_lwip;
+
 constexpr std::size_t kMaxUdpPayloadV4 = 65535 - 20 - 8;
 constexpr std::size_t kMaxUdpPayloadV6 = 65535 - 8;
-
-ip_addr_t to_lwip(const IpAddress& a) {
-    ip_addr_t r;
-    if (a.is_v6()) {
-        IP_SET_TYPE_VAL(r, IPADDR_TYPE_V6);
-        std::memcpy(ip_2_ip6(&r)->addr, a.octets.data(), 16);
-        ip6_addr_set_zone(ip_2_ip6(&r), static_cast<u8_t>(a.scope_id));
-    } else {
-        IP_SET_TYPE_VAL(r, IPADDR_TYPE_V4);
-        std::memcpy(&ip_2_ip4(&r)->addr, a.octets.data(), 4);
-    }
-    return r;
-}
-
-IpAddress from_lwip(const ip_addr_t* a) {
-    IpAddress r;
-    if (IP_IS_V6(a)) {
-        r.family = Family::V6;
-        std::memcpy(r.octets.data(), ip_2_ip6(a)->addr, 16);
-    } else {
-        std::memcpy(r.octets.data(), &ip_2_ip4(a)->addr, 4);
-    }
-    return r;
-}
 
 Error from_err(err_t e) {
     switch (e) {
@@ -44,15 +25,6 @@ Error from_err(err_t e) {
     case ERR_USE: return Error::AddressInUse;
     default: return Error::InvalidArgument;
     }
-}
-
-// RFC 2710 §5 / RFC 3810 §6: the all-nodes group is always received and never reported; the
-// same holds for IPv4 all-systems (RFC 2236 §6). lwIP needs no table entry to accept them.
-bool always_joined(const IpAddress& g) {
-    static constexpr std::array<std::uint8_t, 16> kAllNodes{0xff, 0x02, 0, 0, 0, 0, 0, 0,
-                                                            0,    0,    0, 0, 0, 0, 0, 1};
-    return g.is_v6() ? g.octets == kAllNodes
-                     : (g.octets[0] == 224 && g.octets[1] == 0 && g.octets[2] == 0 && g.octets[3] == 1);
 }
 
 }  // namespace
@@ -223,12 +195,13 @@ Expected<void, Error> UdpService::send(SocketId id, std::optional<Endpoint> to,
         return unexpected(Error::MessageTooLong);
     }
     struct ::netif* out = nullptr;
+    std::uint32_t out_index = 0;
     if (to->address.is_multicast()) {
         // SPEC §4: without IpSetMulticastInterface only an IPv6 scope id can name the interface.
-        const std::uint32_t if_index = sock.multicast_if != 0 ? sock.multicast_if
-                                       : to->address.is_v6() ? to->address.scope_id
-                                                             : 0;
-        out = if_index != 0 ? interfaces_.netif_of(if_index) : nullptr;
+        out_index = sock.multicast_if != 0 ? sock.multicast_if
+                    : to->address.is_v6()  ? to->address.scope_id
+                                           : 0;
+        out = out_index != 0 ? interfaces_.netif_of(out_index) : nullptr;
         if (out == nullptr) return unexpected(Error::NoMulticastInterface);
     } else if (to->address.is_limited_broadcast() && !sock.broadcast) {
         return unexpected(Error::InvalidArgument);
@@ -244,7 +217,11 @@ Expected<void, Error> UdpService::send(SocketId id, std::optional<Endpoint> to,
     struct udp_pcb* pcb = port.pcb;
     pcb->ttl = sock.ttl;
     udp_set_multicast_ttl(pcb, sock.multicast_ttl);
-    if (sock.multicast_loop) {
+    // lwIP loops a multicast back only to groups it holds; the sockets' groups it does not hold
+    // (multicast_path.cpp) get their copy from loop_back below instead.
+    const IpAddress group{to->address.family, to->address.octets, 0};
+    const bool loop_here = out != nullptr && sock.multicast_loop && memberships_.members(out_index, group) > 0;
+    if (sock.multicast_loop && !loop_here) {
         udp_setflags(pcb, udp_flags(pcb) | UDP_FLAGS_MULTICAST_LOOP);
     } else {
         udp_setflags(pcb, udp_flags(pcb) & ~UDP_FLAGS_MULTICAST_LOOP);
@@ -263,23 +240,19 @@ Expected<void, Error> UdpService::send(SocketId id, std::optional<Endpoint> to,
     }
     pbuf_free(p);
     if (e != ERR_OK) return unexpected(from_err(e));
+    if (loop_here) loop_back(out, out_index, sock.local->port, Endpoint{group, to->port}, data);
     return {};
 }
 
 bool UdpService::apply_group(std::uint32_t if_index, const IpAddress& group, bool join) {
-    if (always_joined(group)) return true;
+    if (lwip_address::always_joined(group)) return true;
     struct ::netif* n = interfaces_.netif_of(if_index);
     if (n == nullptr) return false;
-    const ip_addr_t g = to_lwip(group);
-    // lwIP is the receive filter (ip4_input/ip6_input accept only joined groups); the group
-    // engine (stack/mcast/group_host.cpp) is the one that speaks IGMP/MLD on the wire.
-    err_t e = ERR_OK;
-    if (group.is_v6()) {
-        e = join ? mld6_joingroup_netif(n, ip_2_ip6(&g)) : mld6_leavegroup_netif(n, ip_2_ip6(&g));
-    } else {
-        e = join ? igmp_joingroup_netif(n, ip_2_ip4(&g)) : igmp_leavegroup_netif(n, ip_2_ip4(&g));
-    }
-    if (e != ERR_OK) return false;
+    // Not lwIP's group lists (linear in lwIP 2.1.3: BENCHMARKS.md figure 3): the driver's MAC
+    // filter lets the group's frames in and on_multicast delivers them; the group engine
+    // (stack/mcast/group_host.cpp) speaks IGMP/MLD on the wire.
+    netif::AdapterDriver::hold_multicast_mac(n, multicast_mac(group), join);
+    if (!join) release_from_lwip(n, if_index, group);
     if (interfaces_.group_changed) interfaces_.group_changed(if_index, group, join);
     return true;
 }
@@ -416,10 +389,14 @@ void UdpService::on_datagram(Port& port, struct pbuf* p, const void* src_addr, s
     d.data.resize(p->tot_len);
     pbuf_copy_partial(p, d.data.data(), p->tot_len, 0);
 
-    const bool multicast = d.to.is_multicast();
     ip4_addr_t dst4;
     std::memcpy(&dst4.addr, d.to.octets.data(), 4);
     const bool broadcast = !d.to.is_v6() && (d.to.is_limited_broadcast() || ip4_addr_isbroadcast(&dst4, in));
+    deliver(port, d, broadcast);
+}
+
+void UdpService::deliver(const Port& port, const Datagram& d, bool broadcast) {
+    const bool multicast = d.to.is_multicast();
     if (!multicast && !broadcast) {
         // One socket per unicast datagram: one bound to the exact address first, else the first
         // bound to the wildcard (docs/decisions.md).

@@ -12,6 +12,8 @@
 #include <span>
 #include <vector>
 
+#include "netif/wire/bytes.hpp"
+#include "netif/wire/mac_address.hpp"
 #include "netif/wire/wire_error.hpp"
 #include "stack/config/node_config.hpp"
 #include "stack/error.hpp"
@@ -65,6 +67,10 @@ public:
     Expected<std::optional<Datagram>, Error> receive(SocketId s, StackThread&);
     Expected<SocketInfo, Error> info(SocketId s, StackThread&) const;
 
+    /// The driver's multicast input (netif::MulticastInput): delivers a UDP datagram to a group
+    /// the sockets hold; false leaves the packet to lwIP (multicast_path.cpp).
+    bool on_multicast(struct ::netif* n, wire::Bytes ip_packet, StackThread&);
+
     /// Members of (if_index, group) over all sockets; 0 once the group is off the wire.
     std::uint32_t members(std::uint32_t if_index, const IpAddress& group, StackThread&) const {
         return memberships_.members(if_index, group);
@@ -102,6 +108,16 @@ private:
                                                                    const IpAddress& group);
     void detach(Socket& sock);
     void on_datagram(Port& port, struct ::pbuf* p, const void* src_addr, std::uint16_t src_port);
+    /// Hands `d` to the sockets on `port` by the delivery rules (SPEC §4, docs/decisions.md).
+    void deliver(const Port& port, const Datagram& d, bool broadcast);
+    /// The copy of a multicast send that lwIP would loop back if it held the group.
+    void loop_back(struct ::netif* out, std::uint32_t if_index, std::uint16_t src_port, const Endpoint& to,
+                   std::span<const std::uint8_t> data);
+    /// lwIP holds a sockets' group only while it must see the group's packets: fragments and
+    /// IPv6 extension headers need its IP layer.
+    void hold_in_lwip(struct ::netif* n, std::uint32_t if_index, const IpAddress& group);
+    void release_from_lwip(struct ::netif* n, std::uint32_t if_index, const IpAddress& group);
+    static wire::MacAddress multicast_mac(const IpAddress& group);
     void enqueue(Socket& sock, const Datagram& d);
     bool address_is_local(const IpAddress& a) const;
     bool apply_group(std::uint32_t if_index, const IpAddress& group, bool join);
@@ -115,6 +131,7 @@ private:
     std::map<std::pair<Family, std::uint16_t>, Port> ports_;
     MembershipTable memberships_;
     std::size_t total_memberships_ = 0;
+    std::set<std::pair<std::uint32_t, IpAddress>> lwip_groups_;  // hold_in_lwip's
 };
 
 }  // namespace caplnet::stack

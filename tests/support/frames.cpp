@@ -1,5 +1,6 @@
 #include "tests/support/frames.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "netif/wire/checksum.hpp"
@@ -100,6 +101,53 @@ Frame udp6(const wire::MacAddress& dst_mac, const wire::MacAddress& src_mac,
     Frame f = with_ethernet(dst_mac, src_mac, wire::ethertype::kIpv6, ip.size() + udp.size());
     ip.emit(wire::MutableBytes(f).subspan(14));
     std::copy(udp.begin(), udp.end(), f.begin() + 14 + 40);
+    return f;
+}
+
+std::vector<Frame> udp4_fragments(const wire::MacAddress& dst_mac, const wire::MacAddress& src_mac,
+                                  const wire::Ipv4Address& src, const wire::Ipv4Address& dst,
+                                  std::uint16_t port, std::size_t payload, std::size_t fragment_payload) {
+    Frame udp = udp_payload(port, payload);
+    wire::write_be16(udp, 6, wire::ipv4_upper_layer_checksum(src, dst, 17, udp));
+    std::vector<Frame> frames;
+    for (std::size_t off = 0; off < udp.size(); off += fragment_payload) {
+        const std::size_t len = std::min(fragment_payload, udp.size() - off);
+        wire::Ipv4Header ip;
+        ip.identification = 0x4242;
+        ip.more_fragments = off + len < udp.size();
+        ip.fragment_offset = static_cast<std::uint16_t>(off / 8);
+        ip.protocol = 17;
+        ip.source = src;
+        ip.destination = dst;
+        ip.payload_length = static_cast<std::uint16_t>(len);
+        Frame f = with_ethernet(dst_mac, src_mac, wire::ethertype::kIpv4, ip.size() + len);
+        ip.emit(wire::MutableBytes(f).subspan(14));
+        std::copy_n(udp.begin() + static_cast<std::ptrdiff_t>(off), len,
+                    f.begin() + 14 + static_cast<std::ptrdiff_t>(ip.size()));
+        frames.push_back(std::move(f));
+    }
+    return frames;
+}
+
+Frame udp6_hop_by_hop(const wire::MacAddress& dst_mac, const wire::MacAddress& src_mac,
+                      const wire::Ipv6Address& src, const wire::Ipv6Address& dst, std::uint16_t port) {
+    Frame udp = udp_payload(port);
+    wire::write_be16(udp, 6, wire::ipv6_upper_layer_checksum(src, dst, 17, udp));
+    // clang-format off
+    const std::uint8_t hop_by_hop[8] = {17,                  // next header: UDP
+                                        0,                   // length: 8 octets
+                                        1, 4, 0, 0, 0, 0};   // PadN, 4 octets
+    // clang-format on
+    wire::Ipv6Header ip;
+    ip.hop_limit = 1;
+    ip.next_header = 0;
+    ip.source = src;
+    ip.destination = dst;
+    ip.payload_length = static_cast<std::uint16_t>(sizeof hop_by_hop + udp.size());
+    Frame f = with_ethernet(dst_mac, src_mac, wire::ethertype::kIpv6, ip.size() + ip.payload_length);
+    ip.emit(wire::MutableBytes(f).subspan(14));
+    std::copy(std::begin(hop_by_hop), std::end(hop_by_hop), f.begin() + 14 + 40);
+    std::copy(udp.begin(), udp.end(), f.begin() + 14 + 40 + sizeof hop_by_hop);
     return f;
 }
 

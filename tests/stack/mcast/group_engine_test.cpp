@@ -1,6 +1,8 @@
 // GroupEngine with a fake clock and a seeded Rng, asserting on the outbox (STYLE.md).
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include "stack/mcast/group_engine.hpp"
 #include "stack/mcast/protocols.hpp"
 
@@ -162,4 +164,61 @@ TEST_CASE("A group-specific query is answered for that group only", "[engine][ml
     REQUIRE(sent[0].second.records.size() == 1);
     CHECK(sent[0].second.records[0].second == v6_group(0x15, 2));
     CHECK(sent[0].second.records[0].first == RecordType::ModeIsExclude);
+}
+
+TEST_CASE("Query answers for 10,000 groups leave at their deadlines in time order, cancelled ones never",
+          "[engine][igmp]") {
+    EngineOptions o;
+    o.mode = VersionMode::ForceOld;  // IGMPv2: one report timer per group, cancelled by others' reports
+    o.robustness = 1;                // no retransmissions: every deadline below is a query answer
+    Fixture<Igmp> f(o);
+    constexpr int kGroups = 10'000;
+    auto group = [](int k) {
+        return v4(239, 1, static_cast<std::uint8_t>(k / 256), static_cast<std::uint8_t>(k % 256));
+    };
+    for (int k = 0; k < kGroups; ++k) f.engine.join(1, group(k), 0, f.out);
+    CHECK(f.out.size() == kGroups);
+    f.out.clear();
+    CHECK_FALSE(f.engine.next_deadline());
+
+    f.engine.on_query(1, {2, 10'000, {}}, 1000, f.out);
+    for (int k = 0; k < kGroups; k += 2) f.engine.on_report_heard(1, group(k), 1000);  // cancels
+    for (int k = 1; k < kGroups; k += 6) f.engine.leave(1, group(k), 1000, f.out);     // cancels too
+    f.out.clear();
+
+    std::map<IpAddress, Millis> answered;
+    Millis last = 0;
+    while (auto d = f.engine.next_deadline()) {
+        REQUIRE(*d >= last);
+        REQUIRE(*d > 1000);
+        REQUIRE(*d <= 11'000);
+        last = *d;
+        f.engine.poll(*d, f.out);
+        // A cancelled timer leaves no deadline behind: every wake-up has something to send.
+        REQUIRE_FALSE(f.out.empty());
+        for (const auto& m : f.out) {
+            CHECK(m.kind == Kind::OldReport);
+            CHECK(answered.emplace(m.group, *d).second);  // once per group
+        }
+        f.out.clear();
+    }
+    std::size_t expected = 0;
+    for (int k = 0; k < kGroups; ++k) {
+        const bool answers = k % 2 == 1 && k % 6 != 1;
+        expected += answers ? 1 : 0;
+        if (answered.contains(group(k)) != answers) FAIL("group index " << k);
+    }
+    CHECK(answered.size() == expected);
+}
+
+TEST_CASE("Groups due at the same poll are sent in address order", "[engine][mld]") {
+    Fixture<Mld> f;
+    for (int k = 40; k > 0; --k) f.engine.join(1, v6_group(0x15, static_cast<std::uint8_t>(k)), 0, f.out);
+    f.out.clear();
+    f.engine.poll(1000, f.out);  // every retransmission is due by now (interval 1 s)
+    REQUIRE(f.out.size() == 40);
+    for (std::size_t k = 0; k < f.out.size(); ++k) {
+        CHECK(f.out[k].records.at(0).second == v6_group(0x15, static_cast<std::uint8_t>(k + 1)));
+    }
+    CHECK_FALSE(f.engine.next_deadline());
 }
