@@ -313,5 +313,5 @@ TEST_CASE("The ready-made sender keeps 10000 datagrams per second on a milliseco
     // One datagram per timer tick would take 2 s; the schedule says 199.9 ms.
     const double span = std::stod(frames.back()[0]) - std::stod(frames.front()[0]);
     CHECK(span >= 0.199);
-    CHECK(span < 1.0);
+    CHECK(span < 1.5);
 }

@@ -86,8 +86,9 @@ void tick() {
     if (!gSending) return;
     const std::uint64_t now = now_us();
     const double elapsed_s = static_cast<double>(now - gEpochUs) / 1e6;
+    // The epsilon keeps a datagram due exactly now from rounding down to "not yet".
     std::uint64_t due =
-        gEpochAttempts + static_cast<std::uint64_t>(std::floor(elapsed_s * gRate)) + 1;
+        gEpochAttempts + static_cast<std::uint64_t>(std::floor(elapsed_s * gRate + 1e-9)) + 1;
     if (gCount != 0) due = std::min(due, gCount);
     const std::uint64_t burst_end = std::min(due, gAttempts + kMaxBurst);
     while (gAttempts < burst_end) send_one();
