@@ -14,6 +14,8 @@ set(CAPLNET_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/caplnet)
 install(TARGETS caplnet RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS caplnet_capl caplnet_stack caplnet_netif caplnet_wire
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+# The ready-made programs (tools/programs), for `caplnet node --program` without building anything.
+install(TARGETS receiver sender LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/caplnet/programs)
 
 # The public headers, and what they include from the source root (caplnet/capl/types.hpp includes
 # netif/wire/ipv4.hpp, ipv6.hpp; those include the rest of netif/wire/). tests/tools/install_test.cpp

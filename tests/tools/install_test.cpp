@@ -54,7 +54,8 @@ TEST_CASE("An executable built against the installed caplnet runs a node from a 
     REQUIRE(install.status == 0);
     for (const char* f : {"/bin/caplnet", "/include/caplnet/capl.hpp", "/include/caplnet/node.hpp",
                           "/include/netif/wire/ipv4.hpp", "/lib/libcaplnet_capl.a", "/lib/libcaplnet_stack.a",
-                          "/lib/cmake/caplnet/caplnetConfig.cmake", "/lib/cmake/caplnet/CaplnetProgram.cmake"}) {
+                          "/lib/cmake/caplnet/caplnetConfig.cmake", "/lib/cmake/caplnet/CaplnetProgram.cmake",
+                          "/lib/caplnet/programs/receiver.so", "/lib/caplnet/programs/sender.so"}) {
         INFO(f);
         CHECK(run_command("test -f " + quoted(prefix + f)).status == 0);
     }
