@@ -44,24 +44,25 @@ void NodeLoop::finish(std::atomic<bool>& done) {
     done.notify_one();
 }
 
-void NodeLoop::await(std::atomic<bool>& done) {
+/// Spins until `ready()` or kSpin has passed; the clock is read only every so often, since on
+/// some VMs reading it costs more than the wait itself.
+template <class Ready>
+bool spin_until(Ready ready) {
     const auto until = std::chrono::steady_clock::now() + kSpin;
-    while (!done.load(std::memory_order_acquire)) {
-        if (std::chrono::steady_clock::now() >= until) {
-            done.wait(false, std::memory_order_acquire);
-            continue;
-        }
+    for (unsigned i = 1;; ++i) {
+        if (ready()) return true;
+        if (i % 64 == 0 && std::chrono::steady_clock::now() >= until) return false;
         cpu_relax();
     }
 }
 
+void NodeLoop::await(std::atomic<bool>& done) {
+    if (spin_until([&] { return done.load(std::memory_order_acquire); })) return;
+    while (!done.load(std::memory_order_acquire)) done.wait(false, std::memory_order_acquire);
+}
+
 bool NodeLoop::spin_for_posted() {
-    const auto until = std::chrono::steady_clock::now() + kSpin;
-    while (std::chrono::steady_clock::now() < until) {
-        if (pending_.load(std::memory_order_acquire) || stop_) return true;
-        cpu_relax();
-    }
-    return false;
+    return spin_until([&] { return pending_.load(std::memory_order_acquire) || stop_.load(std::memory_order_relaxed); });
 }
 
 void NodeLoop::stop() {

@@ -97,23 +97,19 @@ void GroupHost::hold(std::uint32_t if_index, const IpAddress& group, Holder who,
     if (h == 0) holders_.erase({if_index, group});
     if (was == is) return;
     if (group.is_v6()) {
-        GroupEngine<Mld>::Outbox out;
         if (is) {
-            mld_.join(if_index, group, now(), out);
+            mld_.join(if_index, group, now(), pending_mld_);
         } else {
-            mld_.leave(if_index, group, now(), out);
+            mld_.leave(if_index, group, now(), pending_mld_);
         }
-        send_mld(out);
     } else {
-        GroupEngine<Igmp>::Outbox out;
         if (is) {
-            igmp_.join(if_index, group, now(), out);
+            igmp_.join(if_index, group, now(), pending_igmp_);
         } else {
-            igmp_.leave(if_index, group, now(), out);
+            igmp_.leave(if_index, group, now(), pending_igmp_);
         }
-        send_igmp(out);
     }
-    reschedule();
+    reschedule_due_ = true;
 }
 
 void GroupHost::on_received(struct ::netif* n, wire::Bytes ip_packet) {
@@ -174,6 +170,18 @@ void GroupHost::on_lwip_sent(struct ::netif* n, wire::Bytes ip_packet) {
 }
 
 void GroupHost::after_turn(StackThread&) {
+    if (!pending_igmp_.empty()) {
+        send_igmp(pending_igmp_);
+        pending_igmp_.clear();
+    }
+    if (!pending_mld_.empty()) {
+        send_mld(pending_mld_);
+        pending_mld_.clear();
+    }
+    if (reschedule_due_) {
+        reschedule_due_ = false;
+        reschedule();
+    }
     for (std::size_t i = 0; i < link_local_ready_.size(); ++i) {
         struct ::netif* n = interfaces_.netif_of(static_cast<std::uint32_t>(i + 1));
         const bool ready = n != nullptr && ip6_addr_ispreferred(netif_ip6_addr_state(n, 0));

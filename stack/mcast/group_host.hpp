@@ -37,8 +37,9 @@ public:
     /// Driver hooks: IGMP/MLD received, and IGMP/MLD lwIP tried to send (kept off the wire).
     void on_received(struct ::netif* n, wire::Bytes ip_packet);
     void on_lwip_sent(struct ::netif* n, wire::Bytes ip_packet);
-    /// Once per loop turn: a link-local address that just finished DAD re-announces the groups,
-    /// now from that address instead of :: (as Linux does when DAD completes).
+    /// Once per loop turn: sends the state-change reports of the turn's joins and leaves, and a
+    /// link-local address that just finished DAD re-announces the groups, now from that address
+    /// instead of :: (as Linux does when DAD completes).
     void after_turn(StackThread&);
 
 private:
@@ -62,6 +63,12 @@ private:
     std::vector<int> igmp_versions_;      // by ifIndex - 1, as last logged
     std::vector<int> mld_versions_;
     std::uint16_t ip_identification_ = 0;
+    // State-change reports wait for the end of the loop turn, so a join or leave call returns to
+    // the program before its report is on the wire (Linux, too, sends it from a timer, not from
+    // setsockopt); the order of the reports is kept.
+    GroupEngine<Igmp>::Outbox pending_igmp_;
+    GroupEngine<Mld>::Outbox pending_mld_;
+    bool reschedule_due_ = false;
 };
 
 }  // namespace caplnet::stack

@@ -332,3 +332,25 @@ ipv4 = ["10.9.0.2/24"]
     CHECK(echoes[0][0] == "uplink tap://ctap0");
     CHECK(tshark_fields(dir.file("net.pcapng"), "icmp.type == 0", {"frame.interface_name"})[0][0] == "ecu/eth0");
 }
+
+TEST_CASE("The ready-made programs run an ECU network from a scenario alone", "[run][oracle]") {
+    TempDir dir;
+    Run run({std::string(CAPLNET_SOURCE_DIR) + "/examples/ecu_network/scenario.toml", "--json", dir.file("r.json"),
+             "--capture", dir.file("net.pcapng")});
+    const auto status = run.proc->wait(60s);
+    INFO(run.proc->transcript());
+    REQUIRE(status);
+    CHECK(*status == 0);
+    const auto r = read_json(dir.file("r.json"));
+    for (const auto& e : r["expectations"]) {
+        INFO(e.dump());
+        CHECK(e["passed"] == true);
+    }
+    // The VLAN group's leave went out tagged with VLAN 10 and its priority.
+    const auto leaves = tshark_fields(dir.file("net.pcapng"),
+                                      "frame.interface_name == \"ecu/eth0\" && igmp.record_type == 3",
+                                      {"vlan.id", "vlan.priority", "igmp.maddr"});
+    REQUIRE_FALSE(leaves.empty());
+    CHECK(leaves[0] == std::vector<std::string>{"10", "5", "239.1.1.1"});
+    CHECK(tshark_problem_count(dir.file("net.pcapng")) == 0);
+}
