@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "netif/driver/lwip.hpp"
+#include "stack/config/toml_reader.hpp"
 
 namespace caplnet::stack {
 
@@ -20,48 +21,9 @@ constexpr std::size_t kMaxIpv6PerInterface = LWIP_IPV6_NUM_ADDRESSES - 1;
 constexpr std::uint16_t kMinMtu = 576;   // IPv4 minimum reassembly size; lwIP works below, hosts don't
 constexpr std::uint16_t kMaxMtu = 9216;  // VDE_MAXMTU: the largest frame a VDE switch carries
 
-class Reader {
+class Reader : public TomlReader {
 public:
-    explicit Reader(std::string source) : source_(std::move(source)) {}
-
-    [[noreturn]] void fail(const toml::node* at, const std::string& what) const {
-        std::ostringstream os;
-        os << source_;
-        if (at != nullptr && at->source().begin.line != 0) os << ':' << at->source().begin.line;
-        os << ": " << what;
-        throw ConfigError(os.str());
-    }
-
-    void only_keys(const toml::table& t, std::initializer_list<std::string_view> allowed,
-                   const std::string& where) const {
-        for (auto&& [k, v] : t) {
-            bool ok = false;
-            for (auto a : allowed) ok = ok || k.str() == a;
-            if (!ok) {
-                fail(&v, "unknown key '" + std::string(k.str()) + "' in " + where);
-            }
-        }
-    }
-
-    std::optional<std::string> string(const toml::table& t, std::string_view key) const {
-        const toml::node* n = t.get(key);
-        if (n == nullptr) return std::nullopt;
-        if (!n->is_string()) fail(n, "'" + std::string(key) + "' must be a string");
-        return std::string(**n->as_string());
-    }
-
-    std::optional<std::int64_t> integer(const toml::table& t, std::string_view key, std::int64_t lo,
-                                        std::int64_t hi) const {
-        const toml::node* n = t.get(key);
-        if (n == nullptr) return std::nullopt;
-        if (!n->is_integer()) fail(n, "'" + std::string(key) + "' must be an integer");
-        const std::int64_t v = **n->as_integer();
-        if (v < lo || v > hi) {
-            fail(n, "'" + std::string(key) + "' = " + std::to_string(v) + " is outside " +
-                        std::to_string(lo) + ".." + std::to_string(hi));
-        }
-        return v;
-    }
+    using TomlReader::TomlReader;
 
     template <class F>
     void string_list(const toml::table& t, std::string_view key, F&& each) const {
@@ -239,7 +201,7 @@ public:
         only_keys(root, {"name", "stack", "seed", "multicast_delivery", "limits", "adapter"},
                   "the node file");
         NodeConfig c;
-        c.source = source_;
+        c.source = source();
         auto name = string(root, "name");
         if (!name || name->empty()) fail(nullptr, "the node needs a 'name'");
         c.name = *name;
@@ -311,9 +273,6 @@ public:
             if (!macs.insert(a.mac).second) fail(at, "duplicate MAC " + a.mac.to_string());
         }
     }
-
-private:
-    std::string source_;
 };
 
 std::string format_prefix(const std::string& addr, std::uint8_t len) {

@@ -117,7 +117,7 @@ TEST_CASE("Scenario file mistakes are named with file and line", "[scenario]") {
         {"duration = 2\n[[node]]\nfile = \"a.toml\"\nprogram = \"no_such_program\"\n", ":4:", "no program named"},
         {head + "[[event]]\nat = 1\nnode = \"zz\"\nkey = \"a\"\n", ":7:", "no node named 'zz'"},
         {head + "[[event]]\nat = 1\nnode = \"a\"\nkey = \"ab\"\n", ":5:", "one character"},
-        {head + "[[event]]\nat = 3\nnode = \"a\"\nkey = \"a\"\n", ":6:", "between 0 and 2"},
+        {head + "[[event]]\nat = 3\nnode = \"a\"\nkey = \"a\"\n", ":6:", "'at' = 3 is outside 0..2"},
         {head + "[[event]]\nat = 1\nnode = \"a\"\naction = \"link_down\"\nadapter = \"eth9\"\n", ":9:",
          "no adapter 'eth9'"},
         {head + "[[expect]]\nnode = \"a\"\nreceived = \"about 5\"\n", ":7:", "OP NUMBER"},

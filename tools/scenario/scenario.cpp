@@ -7,6 +7,8 @@
 
 #include <toml++/toml.h>
 
+#include "stack/config/toml_reader.hpp"
+
 namespace caplnet::tools {
 
 namespace fs = std::filesystem;
@@ -20,77 +22,13 @@ const std::vector<std::string> kMetrics = {
     "rx_dropped", "tx_dropped",                                 // the node's adapters
 };
 
-class Reader {
+/// The scenario file's reader: the node file's, plus the lists and defaults a scenario needs.
+class Reader : public stack::TomlReader {
 public:
-    explicit Reader(std::string source) : source_(std::move(source)) {}
+    using TomlReader::TomlReader;
 
-    [[noreturn]] void fail(const toml::node* at, const std::string& what) const {
-        std::ostringstream os;
-        os << source_;
-        if (at != nullptr && at->source().begin.line != 0) os << ':' << at->source().begin.line;
-        os << ": " << what;
-        throw ScenarioError(os.str());
-    }
-
-    void only_keys(const toml::table& t, std::initializer_list<std::string_view> allowed,
-                   const std::string& where) const {
-        for (const auto& [k, v] : t) {
-            if (std::find(allowed.begin(), allowed.end(), k.str()) == allowed.end()) {
-                std::string list;
-                for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-                fail(&v, "unknown key '" + std::string(k.str()) + "' in " + where + " (known: " + list + ")");
-            }
-        }
-    }
-
-    std::string string(const toml::table& t, std::string_view key, const std::string& fallback,
-                       bool required = false) const {
-        const toml::node* n = t.get(key);
-        if (n == nullptr) {
-            if (required) fail(&t, "missing key '" + std::string(key) + "'");
-            return fallback;
-        }
-        if (!n->is_string()) fail(n, "'" + std::string(key) + "' must be a string");
-        return n->as_string()->get();
-    }
-
-    double number(const toml::table& t, std::string_view key, double fallback, double min, double max) const {
-        const toml::node* n = t.get(key);
-        if (n == nullptr) return fallback;
-        double v = 0;
-        if (n->is_integer()) {
-            v = static_cast<double>(n->as_integer()->get());
-        } else if (n->is_floating_point()) {
-            v = n->as_floating_point()->get();
-        } else {
-            fail(n, "'" + std::string(key) + "' must be a number");
-        }
-        if (!(v >= min && v <= max)) {
-            std::ostringstream os;
-            os << "'" << key << "' must be between " << min << " and " << max;
-            fail(n, os.str());
-        }
-        return v;
-    }
-
-    std::optional<long long> integer(const toml::table& t, std::string_view key, long long min,
-                                     long long max) const {
-        const toml::node* n = t.get(key);
-        if (n == nullptr) return std::nullopt;
-        if (!n->is_integer()) fail(n, "'" + std::string(key) + "' must be an integer");
-        const long long v = n->as_integer()->get();
-        if (v < min || v > max) {
-            fail(n, "'" + std::string(key) + "' must be between " + std::to_string(min) + " and " +
-                        std::to_string(max));
-        }
-        return v;
-    }
-
-    bool boolean(const toml::table& t, std::string_view key, bool fallback) const {
-        const toml::node* n = t.get(key);
-        if (n == nullptr) return fallback;
-        if (!n->is_boolean()) fail(n, "'" + std::string(key) + "' must be true or false");
-        return n->as_boolean()->get();
+    std::string string_or(const toml::table& t, std::string_view key, const std::string& fallback) const {
+        return string(t, key).value_or(fallback);
     }
 
     std::vector<std::string> strings(const toml::table& t, std::string_view key) const {
@@ -106,24 +44,7 @@ public:
         return out;
     }
 
-    /// Each element of an array of tables `key` (`[[key]]`).
-    std::vector<const toml::table*> tables(const toml::table& root, std::string_view key) const {
-        std::vector<const toml::table*> out;
-        const toml::node* n = root.get(key);
-        if (n == nullptr) return out;
-        const toml::array* a = n->as_array();
-        if (a == nullptr) fail(n, "'" + std::string(key) + "' must be written [[" + std::string(key) + "]]");
-        for (const auto& e : *a) {
-            if (!e.is_table()) fail(&e, "'" + std::string(key) + "' must be written [[" + std::string(key) + "]]");
-            out.push_back(e.as_table());
-        }
-        return out;
-    }
-
     int line(const toml::node& n) const { return static_cast<int>(n.source().begin.line); }
-
-private:
-    std::string source_;
 };
 
 std::string resolve(const std::string& dir, const std::string& path) {
@@ -215,19 +136,19 @@ Scenario load_scenario(const std::string& path, const ProgramSearch& search) {
     Scenario s;
     s.source = path;
     s.dir = fs::absolute(fs::path(path)).parent_path().lexically_normal().string();
-    s.name = r.string(root, "name", fs::path(path).stem().string());
-    s.duration = r.number(root, "duration", 0, 0, 86400 * 7);
-    const std::string end = r.string(root, "end", "duration");
+    s.name = r.string_or(root, "name", fs::path(path).stem().string());
+    s.duration = r.number(root, "duration", 0, 86400 * 7).value_or(0);
+    const std::string end = r.string_or(root, "end", "duration");
     if (end != "duration" && end != "nodes_exited") r.fail(root.get("end"), "end must be \"duration\" or \"nodes_exited\"");
     s.end_when_nodes_exit = end == "nodes_exited";
     if (s.duration <= 0) r.fail(&root, "the scenario needs a duration in seconds (duration = 5)");
-    s.ready_timeout = r.number(root, "ready_timeout", 30, 1, 600);
+    s.ready_timeout = r.number(root, "ready_timeout", 1, 600).value_or(30);
 
     std::set<std::string> names;
     for (const toml::table* t : r.tables(root, "switch")) {
         r.only_keys(*t, {"name", "ports", "uplinks"}, "[[switch]]");
         ScenarioSwitch sw;
-        sw.name = r.string(*t, "name", "switch");
+        sw.name = r.string_or(*t, "name", "switch");
         if (!valid_name(sw.name)) r.fail(t, "switch name '" + sw.name + "' must be letters, digits, _ - .");
         if (!names.insert(sw.name).second) r.fail(t, "two switches are named '" + sw.name + "'");
         sw.ports = r.strings(*t, "ports");
@@ -246,16 +167,18 @@ Scenario load_scenario(const std::string& path, const ProgramSearch& search) {
         const bool has_file = t->contains("file");
         const bool has_config = t->contains("config");
         if (has_file == has_config) r.fail(t, "a node needs either file = \"NODE.toml\" or a [node.config] table");
+        const toml::table* c = has_config ? t->get("config")->as_table() : nullptr;
+        if (has_config && c == nullptr) r.fail(t->get("config"), "config must be a table ([node.config])");
+        const std::string file = has_file ? resolve(s.dir, r.required_string(*t, "file")) : "";
+        const auto given_name = r.string(*t, "name");
         try {
             if (has_file) {
-                n.file = resolve(s.dir, r.string(*t, "file", {}));
+                n.file = file;
                 n.config = stack::load_node_config(n.file);
             } else {
-                const toml::table* c = t->get("config")->as_table();
-                if (c == nullptr) r.fail(t->get("config"), "config must be a table ([node.config])");
                 // The node's name may stand in [[node]] alone: the inline file does not repeat it.
                 toml::table copy = *c;
-                if (!copy.contains("name") && t->contains("name")) copy.insert("name", r.string(*t, "name", {}));
+                if (!copy.contains("name") && given_name) copy.insert("name", *given_name);
                 std::ostringstream text;
                 text << copy;
                 n.inline_toml = text.str();
@@ -265,11 +188,11 @@ Scenario load_scenario(const std::string& path, const ProgramSearch& search) {
         } catch (const stack::ConfigError& e) {
             r.fail(t, e.what());
         }
-        n.name = r.string(*t, "name", n.config.name);
+        n.name = given_name.value_or(n.config.name);
         if (!valid_name(n.name)) r.fail(t, "node name '" + n.name + "' must be letters, digits, _ - .");
         if (!names.insert(n.name).second) r.fail(t, "two nodes are named '" + n.name + "'");
         n.config.name = n.name;
-        const std::string program = r.string(*t, "program", {});
+        const std::string program = r.string_or(*t, "program", {});
         if (!program.empty()) n.program = find_program(r, t->get("program"), s.dir, program, search);
         if (const toml::node* p = t->get("params")) {
             const toml::table* pt = p->as_table();
@@ -290,12 +213,12 @@ Scenario load_scenario(const std::string& path, const ProgramSearch& search) {
                 }
             }
         }
-        n.start_at = r.number(*t, "start", 0, 0, s.duration);
+        n.start_at = r.number(*t, "start", 0, s.duration).value_or(0);
         s.nodes.push_back(std::move(n));
     }
     if (s.nodes.empty()) r.fail(&root, "the scenario has no [[node]]");
     auto node_of = [&](const toml::table& t) -> const ScenarioNode& {
-        const std::string name = r.string(t, "node", {}, true);
+        const std::string name = r.required_string(t, "node");
         for (const auto& n : s.nodes) {
             if (n.name == name) return n;
         }
@@ -307,17 +230,17 @@ Scenario load_scenario(const std::string& path, const ProgramSearch& search) {
         ScenarioEvent e;
         e.line = r.line(*t);
         if (!t->contains("at")) r.fail(t, "an event needs at = SECONDS");
-        e.at = r.number(*t, "at", 0, 0, s.duration);
+        e.at = *r.number(*t, "at", 0, s.duration);
         const ScenarioNode& n = node_of(*t);
         e.node = n.name;
-        const std::string key = r.string(*t, "key", {});
-        e.kind = event_kind(r, *t, r.string(*t, "action", key.empty() ? "" : "key"));
+        const std::string key = r.string_or(*t, "key", {});
+        e.kind = event_kind(r, *t, r.string_or(*t, "action", key.empty() ? "" : "key"));
         if (e.kind == ScenarioEvent::Kind::Key) {
             if (key.size() != 1) r.fail(t, "a key event needs key = \"C\" (one character)");
             e.key = key[0];
         }
         if (e.kind == ScenarioEvent::Kind::LinkDown || e.kind == ScenarioEvent::Kind::LinkUp) {
-            e.adapter = r.string(*t, "adapter", {}, true);
+            e.adapter = r.required_string(*t, "adapter");
             const bool known = std::any_of(n.config.adapters.begin(), n.config.adapters.end(),
                                            [&](const auto& a) { return a.name == e.adapter; });
             if (!known) r.fail(t->get("adapter"), "node " + n.name + " has no adapter '" + e.adapter + "'");
@@ -333,10 +256,10 @@ Scenario load_scenario(const std::string& path, const ProgramSearch& search) {
                     "[[replay]]");
         ScenarioReplay p;
         p.line = r.line(*t);
-        p.at = r.number(*t, "at", 0, 0, s.duration);
-        p.capture = resolve(s.dir, r.string(*t, "capture", {}, true));
+        p.at = r.number(*t, "at", 0, s.duration).value_or(0);
+        p.capture = resolve(s.dir, r.required_string(*t, "capture"));
         if (!fs::exists(p.capture)) r.fail(t->get("capture"), "capture " + p.capture + " does not exist");
-        p.into = r.string(*t, "into", s.switches.empty() ? "" : s.switches.front().name, true);
+        p.into = s.switches.empty() ? r.required_string(*t, "into") : r.string_or(*t, "into", s.switches.front().name);
         if (const auto slash = p.into.find('/'); slash != std::string::npos) {
             bool found = false;
             for (const auto& n : s.nodes) {
@@ -348,15 +271,15 @@ Scenario load_scenario(const std::string& path, const ProgramSearch& search) {
                                 [&](const auto& sw) { return sw.name == p.into; })) {
             r.fail(t->get("into"), "into must name a [[switch]] or a NODE/ADAPTER, not '" + p.into + "'");
         }
-        p.timing = r.string(*t, "timing", "recorded");
+        p.timing = r.string_or(*t, "timing", "recorded");
         if (p.timing != "recorded" && p.timing != "top") r.fail(t->get("timing"), "timing must be \"recorded\" or \"top\"");
-        p.speed = r.number(*t, "speed", 1, 0.001, 1e6);
+        p.speed = r.number(*t, "speed", 0.001, 1e6).value_or(1);
         p.loops = static_cast<int>(r.integer(*t, "loop", 1, 1000000).value_or(1));
-        p.filter = r.string(*t, "filter", {});
+        p.filter = r.string_or(*t, "filter", {});
         if (auto v = r.integer(*t, "vlan_add", 1, 4094)) p.vlan_add = static_cast<int>(*v);
-        p.vlan_strip = r.boolean(*t, "vlan_strip", false);
+        p.vlan_strip = r.boolean(*t, "vlan_strip").value_or(false);
         p.vlan_map = r.strings(*t, "vlan_map");
-        p.dst_mac = r.string(*t, "dst_mac", {});
+        p.dst_mac = r.string_or(*t, "dst_mac", {});
         s.replays.push_back(std::move(p));
     }
 
@@ -365,9 +288,9 @@ Scenario load_scenario(const std::string& path, const ProgramSearch& search) {
         base.line = r.line(*t);
         base.node = node_of(*t).name;
         if (auto p = r.integer(*t, "port", 1, 65535)) base.port = static_cast<int>(*p);
-        if (t->contains("group")) base.group = r.string(*t, "group", {});
+        base.group = r.string(*t, "group");
         if (auto i = r.integer(*t, "if_index", 1, 65535)) base.if_index = static_cast<int>(*i);
-        const std::string name = r.string(*t, "name", {});
+        const std::string name = r.string_or(*t, "name", {});
         int metrics = 0;
         for (const auto& [k, v] : *t) {
             const std::string key(k.str());

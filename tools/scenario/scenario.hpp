@@ -4,7 +4,6 @@
 // docs/scenario.md is the reference; load_scenario() checks everything before anything starts.
 #include <map>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -82,10 +81,8 @@ struct Scenario {
     std::vector<ScenarioExpectation> expectations;
 };
 
-class ScenarioError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
+/// A mistake in the scenario file (or a node file it names), as `FILE:LINE: what`.
+using ScenarioError = stack::ConfigError;
 
 /// Where program names are looked for: the scenario's folder, then these (in order).
 struct ProgramSearch {
