@@ -62,9 +62,10 @@ bool process_gone(pid_t pid) {
     return close != std::string::npos && close + 2 < text.size() && text[close + 2] == 'Z';
 }
 
-std::string victim_scenario(const TempDir& dir, double duration) {
+/// The seed example's switch, receiver and sender, as the start of a scenario file.
+std::string seed_network(double duration) {
     const std::string seed = CAPLNET_SEED_DIR;
-    write_file(dir.file("s.toml"), "name = \"victim\"\nduration = " + std::to_string(duration) + R"(
+    return "duration = " + std::to_string(duration) + R"(
 [[switch]]
 name = "switch"
 [[node]]
@@ -73,6 +74,11 @@ program = "seed_receiver"
 [[node]]
 file = ")" + seed + R"(/sender.toml"
 program = "seed_sender"
+)";
+}
+
+std::string victim_scenario(const TempDir& dir, double duration) {
+    write_file(dir.file("s.toml"), "name = \"victim\"\n" + seed_network(duration) + R"(
 [[node]]
 name = "victim"
 [node.config]
@@ -263,16 +269,7 @@ received = 300
 
 TEST_CASE("Link events of a scenario take a node's link down and up again", "[run][oracle]") {
     TempDir dir;
-    const std::string seed = CAPLNET_SEED_DIR;
-    write_file(dir.file("s.toml"), R"(duration = 3
-[[switch]]
-name = "switch"
-[[node]]
-file = ")" + seed + R"(/receiver.toml"
-program = "seed_receiver"
-[[node]]
-file = ")" + seed + R"(/sender.toml"
-program = "seed_sender"
+    write_file(dir.file("s.toml"), seed_network(3) + R"(
 [[event]]
 at = 1
 node = "receiver"
