@@ -1,5 +1,7 @@
 #include "stack/node_loop.hpp"
 
+#include <sched.h>
+
 #include <chrono>
 
 #include "netif/driver/lwip.hpp"
@@ -19,10 +21,22 @@ namespace {
 // enough that an idle node or program costs nothing measurable.
 constexpr auto kSpin = std::chrono::microseconds(50);
 
-inline void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
+/// A spin turn that gives the core away when another thread could use it: on an idle machine
+/// sched_yield() returns at once, on a busy one the thread we wait for (or the switch, or another
+/// node) may be the one that runs. Pure pause-spinning measured better only while the two threads
+/// happened to sit on different cores, and starved the rest of a two-core machine.
+inline void spin_turn() { ::sched_yield(); }
+
+/// Spins until `ready()` or kSpin has passed; the clock is read only every few turns, since on
+/// some VMs reading it costs more than a turn.
+template <class Ready>
+bool spin_until(Ready ready) {
+    const auto until = std::chrono::steady_clock::now() + kSpin;
+    for (unsigned i = 1;; ++i) {
+        if (ready()) return true;
+        if (i % 8 == 0 && std::chrono::steady_clock::now() >= until) return false;
+        spin_turn();
+    }
 }
 
 }  // namespace
@@ -42,18 +56,6 @@ void NodeLoop::post(std::function<void(StackThread&)> fn) {
 void NodeLoop::finish(std::atomic<bool>& done) {
     done.store(true, std::memory_order_release);
     done.notify_one();
-}
-
-/// Spins until `ready()` or kSpin has passed; the clock is read only every so often, since on
-/// some VMs reading it costs more than the wait itself.
-template <class Ready>
-bool spin_until(Ready ready) {
-    const auto until = std::chrono::steady_clock::now() + kSpin;
-    for (unsigned i = 1;; ++i) {
-        if (ready()) return true;
-        if (i % 64 == 0 && std::chrono::steady_clock::now() >= until) return false;
-        cpu_relax();
-    }
 }
 
 void NodeLoop::await(std::atomic<bool>& done) {
