@@ -75,7 +75,7 @@ std::string summary_text(const RunResult& r) {
            << p.value("status", "") << "\n";
     }
     if (!r.capture_path.empty()) {
-        os << "  capture " << r.capture_path;
+        os << "  capture " << (r.capture_kept ? r.capture_path : "(not kept: --capture FILE keeps it)");
         if (r.capture) os << ": " << r.capture->frames << " frames";
         os << "\n";
     }
@@ -118,7 +118,7 @@ nlohmann::json report_json(const RunResult& r) {
     j["switches"] = r.switches;
     j["replays"] = r.replays;
     nlohmann::json cap;
-    cap["path"] = r.capture_path.empty() ? nlohmann::json() : nlohmann::json(r.capture_path);
+    cap["path"] = r.capture_kept ? nlohmann::json(r.capture_path) : nlohmann::json();
     if (r.capture) {
         cap["frames"] = r.capture->frames;
         cap["membership"] = nlohmann::json::array();

@@ -42,6 +42,7 @@ struct RunResult {
     nlohmann::json switches = nlohmann::json::array();
     nlohmann::json replays = nlohmann::json::array();
     std::string capture_path;
+    bool capture_kept = false;  // false: it went with the run directory
     std::optional<CaptureFacts> capture;
     std::vector<ExpectationResult> expectations;
 

@@ -490,6 +490,7 @@ private:
         }
         if (!s_.switches.empty()) {
             result_.capture_path = switch_capture(0);
+            result_.capture_kept = !o_.capture.empty() || o_.keep;
             auto facts = read_capture_facts(result_.capture_path);
             if (facts) {
                 result_.capture = *facts;
