@@ -1,15 +1,13 @@
 // `caplnet plug URL_A URL_B`: relays frames between two links until interrupted, e.g. a TAP
 // device onto a switch (`caplnet plug vde://DIR tap://ctap0`), as `vde_plug A B` does.
-#include <pthread.h>
-#include <signal.h>
 
 #include <atomic>
 #include <cstdio>
 #include <iostream>
-#include <thread>
 
 #include "netif/link/plug.hpp"
 #include "tools/commands.hpp"
+#include "tools/stop_signals.hpp"
 
 namespace caplnet::tools {
 
@@ -26,11 +24,7 @@ void print(const char* from, const char* to, const netif::PlugDirection& c) {
 }
 
 int run_plug(const PlugArgs& args) {
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    block_stop_signals();
     netif::LinkOptions opts;
     opts.description = args.description;
     auto a = netif::open_link(args.a, opts);
@@ -48,14 +42,11 @@ int run_plug(const PlugArgs& args) {
     std::atomic<bool> stop{false};
     netif::PlugCounters counters;
     std::string failure;
-    std::thread relay([&] {
-        if (auto r = netif::run_plug(**a, **b, stop, counters); !r) failure = r.error();
-        if (!stop) ::kill(::getpid(), SIGTERM);  // a link ended: release the signal wait
-    });
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    stop = true;
-    relay.join();
+    run_until_stop_signal(
+        [&] {
+            if (auto r = netif::run_plug(**a, **b, stop, counters); !r) failure = r.error();
+        },
+        [&] { stop = true; });
     print("a", "b", counters.a_to_b);
     print("b", "a", counters.b_to_a);
     if (!failure.empty()) {

@@ -1,7 +1,5 @@
 // `caplnet replay CAPTURE --into URL`: injects a pcap/pcapng capture into a link (normally
 // vde://DIR[N] of a running `caplnet switch`, or tap://NAME).
-#include <pthread.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -9,11 +7,11 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
-#include <thread>
 
 #include "netif/link/link.hpp"
 #include "netif/replay/replayer.hpp"
 #include "tools/commands.hpp"
+#include "tools/stop_signals.hpp"
 
 namespace caplnet::tools {
 
@@ -103,24 +101,11 @@ int run_replay(const ReplayArgs& args) {
     }
 
     // SIGINT/SIGTERM end the replay early; the report is still printed.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    block_stop_signals();
     std::atomic<bool> stop{false};
-    std::atomic<bool> finished{false};
-    std::thread waiter([&] {
-        int sig = 0;
-        sigwait(&stop_signals, &sig);
-        if (!finished) stop = true;
-    });
-
     netif::Replayer replayer(opts);
-    auto report = replayer.run(**link, stop);
-    finished = true;
-    ::kill(::getpid(), SIGTERM);  // wakes the waiter; blocked, so it only ends sigwait
-    waiter.join();
+    Expected<netif::ReplayReport, std::string> report = unexpected(std::string("not run"));
+    run_until_stop_signal([&] { report = replayer.run(**link, stop); }, [&] { stop = true; });
     if (progress) std::fputs("\n", stderr);
 
     if (!report) {

@@ -1,15 +1,12 @@
 // `caplnet switch DIR`: the VLAN-aware VDE switch that nodes, vde_plug and QEMU join.
-#include <pthread.h>
-#include <signal.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
 #include <iostream>
-#include <thread>
 
 #include "netif/switch/vde_switch.hpp"
 #include "tools/commands.hpp"
+#include "tools/stop_signals.hpp"
 #include "tools/node_report.hpp"
 
 namespace caplnet::tools {
@@ -46,11 +43,7 @@ int run_switch(const SwitchArgs& args) {
             return 2;
         }
     }
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    block_stop_signals();
 
     auto sw = netif::VdeSwitch::create(opts);
     if (!sw) {
@@ -62,15 +55,11 @@ int run_switch(const SwitchArgs& args) {
 
     std::atomic<bool> stop{false};
     std::string failure;
-    std::thread loop([&] {
-        if (auto r = (*sw)->run_until(stop); !r) failure = r.error();
-        // A failed loop must not leave the signal wait hanging.
-        if (!stop) ::kill(::getpid(), SIGTERM);
-    });
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    stop = true;
-    loop.join();
+    run_until_stop_signal(
+        [&] {
+            if (auto r = (*sw)->run_until(stop); !r) failure = r.error();
+        },
+        [&] { stop = true; });
     std::printf("%s", (*sw)->format_counters().c_str());
     std::fflush(stdout);
     if (!args.report.empty() && !write_json_file(args.report, switch_report((*sw)->stats()))) {
