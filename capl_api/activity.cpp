@@ -15,12 +15,13 @@ void Activity::bound(stack::SocketId s, const stack::Endpoint& local) {
     if (auto it = open_.find(s); it != open_.end()) it->second.local = local;
 }
 
-void Activity::closed(stack::SocketId s, std::uint64_t queue_drops) {
+void Activity::closed(stack::SocketId s, std::uint64_t queue_drops, std::uint64_t send_failures) {
     std::lock_guard lock(mutex_);
     auto it = open_.find(s);
     if (it == open_.end()) return;
     it->second.open = false;
     it->second.queue_drops = queue_drops;
+    it->second.send_failures = send_failures;
     closed_.push_back(it->second);
     open_.erase(it);
     for (auto g = groups_.begin(); g != groups_.end();) {
@@ -91,7 +92,7 @@ Expected<void, stack::Error> RecordingUdpBackend::bind(stack::SocketId s, stack:
 Expected<void, stack::Error> RecordingUdpBackend::close(stack::SocketId s) {
     auto info = inner_->info(s);
     auto r = inner_->close(s);
-    if (r) activity_.closed(s, info ? info->queue_drops : 0);
+    if (r) activity_.closed(s, info ? info->queue_drops : 0, info ? info->send_failures : 0);
     return r;
 }
 

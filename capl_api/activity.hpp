@@ -24,6 +24,9 @@ struct SocketActivity {
     std::uint64_t sent = 0;         // sends that succeeded
     std::uint64_t send_failed = 0;  // sends the stack refused
     std::uint64_t queue_drops = 0;  // datagrams the socket's receive queue had no room for
+    /// Sends that returned success at once and that the stack refused when it ran them
+    /// (SocketInfo::send_failures; counted in `sent` too).
+    std::uint64_t send_failures = 0;
 };
 
 struct GroupActivity {
@@ -46,7 +49,7 @@ class Activity {
 public:
     void opened(stack::SocketId s, stack::Family f);
     void bound(stack::SocketId s, const stack::Endpoint& local);
-    void closed(stack::SocketId s, std::uint64_t queue_drops);
+    void closed(stack::SocketId s, std::uint64_t queue_drops, std::uint64_t send_failures = 0);
     void sent(stack::SocketId s, bool ok);
     void membership(stack::SocketId s, std::uint32_t if_index, const stack::IpAddress& group, bool join);
     /// A datagram the program's receive handler gets.
@@ -95,6 +98,10 @@ public:
         return inner_->receive(s);
     }
     Expected<stack::SocketInfo, stack::Error> info(stack::SocketId s) override { return inner_->info(s); }
+    Expected<std::shared_ptr<stack::Inbox>, stack::Error> open_inbox(stack::SocketId s,
+                                                                   std::function<void(stack::Datagram)> ready) override {
+        return inner_->open_inbox(s, std::move(ready));
+    }
     const std::vector<stack::AdapterInfo>& adapters() const override { return inner_->adapters(); }
     bool product_stack() const override { return inner_->product_stack(); }
 

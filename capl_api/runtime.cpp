@@ -90,11 +90,26 @@ std::optional<capl_long> Runtime::socket_error(dword socket) const {
 }
 
 void Runtime::post(Event e) {
+    bool wake = false;
     {
         std::lock_guard lock(mutex_);
         events_.push_back(std::move(e));
+        wake = waiting_;
     }
-    changed_.notify_all();
+    // Only a waiting program thread needs the wake-up; a busy one finds the event itself.
+    if (wake) changed_.notify_all();
+}
+
+ActivitySnapshot Runtime::activity() {
+    auto s = activity_.snapshot();
+    for (auto& a : s.sockets) {
+        if (!a.open) continue;
+        if (auto info = sockets_->info(a.socket)) {
+            a.queue_drops = info->queue_drops;
+            a.send_failures = info->send_failures;
+        }
+    }
+    return s;
 }
 
 void Runtime::post_key(char key) {
@@ -104,15 +119,14 @@ void Runtime::post_key(char key) {
             for (auto& f : it->second) f();
         }
         for (auto& f : h.any_key) f(key);
-    }, 0, std::nullopt});
+    }, 0, std::nullopt, std::nullopt});
 }
 
 void Runtime::post_datagram(dword socket, stack::Datagram d) {
     const auto tag = d.to.is_multicast()
                          ? std::optional(std::make_pair(d.if_index, stack::IpAddress{d.to.family, d.to.octets, 0}))
                          : std::nullopt;
-    auto shared = std::make_shared<stack::Datagram>(std::move(d));
-    post(Event{[this, socket, shared] { dispatch_datagram(socket, *shared); }, socket, tag});
+    post(Event{{}, socket, tag, std::move(d)});
 }
 
 void Runtime::dispatch_datagram(dword socket, const stack::Datagram& d) {
@@ -128,10 +142,35 @@ void Runtime::dispatch_datagram(dword socket, const stack::Datagram& d) {
     for (auto& h : program_.handlers().udp_receive) h(socket, result, d.from, a.buffer, copied);
 }
 
-void Runtime::rearm(dword socket) {
+Expected<bool, stack::Error> Runtime::receive(dword socket) {
+    auto it = inboxes_.find(socket);
+    if (it == inboxes_.end() && backend_has_inboxes_) {
+        // The first receive moves the socket's queue into an inbox: from then on a receive is a
+        // look at it, no call into the stack thread (docs/decisions.md).
+        auto inbox = sockets_->open_inbox(socket, [this, socket](stack::Datagram d) {
+            post_datagram(socket, std::move(d));  // on the stack thread: an armed receive completes
+        });
+        if (!inbox) return unexpected(inbox.error());
+        if (*inbox) {
+            it = inboxes_.emplace(socket, std::move(*inbox)).first;
+        } else {
+            backend_has_inboxes_ = false;
+        }
+    }
+    if (it != inboxes_.end()) {
+        auto d = it->second->take_or_arm();
+        if (!d) return false;
+        post_datagram(socket, std::move(*d));
+        return true;
+    }
     auto got = sockets_->receive(socket);
-    if (got && *got) post_datagram(socket, std::move(**got));
+    if (!got) return unexpected(got.error());
+    if (!*got) return false;
+    post_datagram(socket, std::move(**got));
+    return true;
 }
+
+void Runtime::rearm(dword socket) { (void)receive(socket); }
 
 void Runtime::purge_group(dword socket, std::uint32_t if_index, const stack::IpAddress& group) {
     bool removed = false;
@@ -153,6 +192,7 @@ void Runtime::purge_socket(dword socket) {
     std::lock_guard lock(mutex_);
     std::erase_if(events_, [&](const Event& e) { return e.socket == socket; });
     arms_.erase(socket);
+    inboxes_.erase(socket);
 }
 
 void Runtime::run_stop_handlers() {
@@ -188,13 +228,19 @@ void Runtime::run_until(std::chrono::steady_clock::time_point deadline) {
             if (events_.empty()) {
                 auto wake = deadline;
                 if (auto t = timers.next_deadline(); t && *t < wake) wake = *t;
+                waiting_ = true;
                 changed_.wait_until(lock, wake, [&] { return stop_ || !events_.empty(); });
+                waiting_ = false;
                 continue;
             }
             e = std::move(events_.front());
             events_.pop_front();
         }
-        e.run();
+        if (e.datagram) {
+            dispatch_datagram(e.socket, *e.datagram);
+        } else {
+            e.run();
+        }
     }
 }
 

@@ -15,6 +15,7 @@
 #include "caplnet/capl/program.hpp"
 #include "caplnet/capl/types.hpp"
 #include "stack/node.hpp"
+#include "stack/udp/inbox.hpp"
 #include "stack/udp/udp_backend.hpp"
 
 namespace caplnet::capl {
@@ -64,8 +65,9 @@ public:
     /// The node's sockets, whichever stack serves them.
     stack::UdpBackend& sockets() { return *sockets_; }
     Program& program() { return program_; }
-    /// What the sockets did so far, for reports.
-    ActivitySnapshot activity() const { return activity_.snapshot(); }
+    /// What the sockets did so far, for reports; the open sockets' queue drops and failed
+    /// sends read from the stack now. Before the node stops.
+    ActivitySnapshot activity();
     template <class F>
     auto with_sockets(F&& fn) {
         return fn(*sockets_);
@@ -85,6 +87,7 @@ public:
         std::function<void()> run;
         dword socket = 0;                                   // a receive completion for this socket
         std::optional<std::pair<std::uint32_t, stack::IpAddress>> group;  // ... of this group
+        std::optional<stack::Datagram> datagram;  // a receive completion: run is not used
     };
     /// Any thread.
     void post(Event e);
@@ -98,6 +101,10 @@ public:
 
     // --- receives: the buffer UdpReceiveFrom armed, per socket
     void arm(dword socket, std::uint8_t* buffer, dword size) { arms_[socket] = {buffer, size}; }
+    void disarm(dword socket) { arms_.erase(socket); }
+    /// UdpReceiveFrom's receive, after arm(): true if a datagram was queued (its completion is
+    /// queued now), false if the receive waits for one. Program thread.
+    Expected<bool, stack::Error> receive(dword socket);
     /// Delivers a datagram the stack handed over (or one that was already queued).
     void post_datagram(dword socket, stack::Datagram d);
     /// After a leave: drops receive completions of (if_index, group) not yet run, and re-arms.
@@ -124,11 +131,16 @@ private:
         dword size = 0;
     };
     std::map<dword, Arm> arms_;  // program thread only
+    // Each socket's inbox (stack/udp/inbox.hpp), opened at its first receive; without one
+    // (stack = "os") every receive asks the backend.
+    std::map<dword, std::shared_ptr<stack::Inbox>> inboxes_;  // program thread only
+    bool backend_has_inboxes_ = true;                         // until it answers nullptr
 
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     std::deque<Event> events_;
     bool stop_ = false;
+    bool waiting_ = false;  // the program thread waits for events_: post() must wake it
     bool started_ = false;
     std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
 

@@ -169,20 +169,21 @@ capl_long UdpSendTo(dword socket, const IP_Endpoint& remoteEndpoint, const byte 
 capl_long UdpReceiveFrom(dword socket, char buffer[], dword size) {
     Runtime* rt = Runtime::get();
     if (rt == nullptr) return detail::no_runtime();
-    auto r = rt->with_sockets([&](stack::UdpBackend& u)
-                         -> Expected<std::optional<stack::Datagram>, stack::Error> {
-        if (buffer == nullptr && size > 0) {
+    if (buffer == nullptr && size > 0) {
+        auto r = rt->with_sockets([&](stack::UdpBackend& u) -> Expected<void, stack::Error> {
             if (auto info = u.info(socket); !info) return unexpected(info.error());
             return unexpected(stack::Error::InvalidArgument);
-        }
-        return u.receive(socket);  // checks the handle itself
-    });
-    if (!r) return finish(*rt, unexpected(r.error()), socket);
-    rt->arm(socket, reinterpret_cast<std::uint8_t*>(buffer), size);
-    if (*r) {
-        rt->post_datagram(socket, std::move(**r));  // queued: the callback is queued at once
-        return wsa::kSuccess;
+        });
+        return finish(*rt, r, socket);
     }
+    // Armed first: a datagram the stack hands over at once completes into this buffer.
+    rt->arm(socket, reinterpret_cast<std::uint8_t*>(buffer), size);
+    auto r = rt->receive(socket);  // checks the handle itself
+    if (!r) {
+        rt->disarm(socket);
+        return finish(*rt, unexpected(r.error()), socket);
+    }
+    if (*r) return wsa::kSuccess;  // queued: the callback is queued at once (SPEC §6)
     rt->fail(wsa::kIoPending, socket);
     return wsa::kSocketError;
 }

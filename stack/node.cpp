@@ -182,6 +182,15 @@ void Node::after_turn(StackThread& token) {
     }
     bool closed = !adapters_.empty();
     for (auto& d : adapters_) closed = closed && d->link_closed();
+    // A link that went up or down, by set_link_up or by itself (a switch gone): a send that
+    // succeeded before may not now.
+    links_up_.resize(adapters_.size(), true);
+    for (std::size_t i = 0; i < adapters_.size(); ++i) {
+        if (adapters_[i]->link_up() != links_up_[i]) {
+            links_up_[i] = adapters_[i]->link_up();
+            send_epoch_.fetch_add(1, std::memory_order_release);
+        }
+    }
     if (ready != ready_ || closed != links_closed_) {
         std::lock_guard lock(mutex_);
         ready_ = ready_ || ready;
@@ -221,6 +230,7 @@ Expected<void, std::string> Node::set_link_up(const std::string& adapter, bool u
             if (d->name() != adapter) continue;
             if (d->link_closed()) return unexpected("adapter " + adapter + ": its link has ended");
             d->set_link_up(up);
+            send_epoch_.fetch_add(1, std::memory_order_release);
             return {};
         }
         return unexpected("no adapter named '" + adapter + "'");

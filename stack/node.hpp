@@ -1,6 +1,7 @@
 #pragma once
 // One simulated ECU: its lwIP stack (one per process), its adapters and VLAN subinterfaces,
 // its links and its capture, all driven by one stack thread.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -60,6 +61,12 @@ public:
     struct ::netif* netif_of(std::uint32_t if_index, StackThread&) const;
     /// The node's UDP sockets (stack thread only).
     UdpService& udp(StackThread&) { return *udp_; }
+    /// The same, or nullptr once stop() has torn the stack down.
+    UdpService* udp_if_running(StackThread&) { return udp_.get(); }
+    /// Bumped (any thread) by whatever may change the verdict of a send that succeeded before:
+    /// a link going up or down here, and the UDP backend's own configuration calls
+    /// (lwip_udp_backend.hpp keeps send verdicts stamped with it).
+    std::atomic<std::uint64_t>& send_epoch() { return send_epoch_; }
     std::vector<AdapterReport> reports();
     /// Takes an adapter's link down or up, as a cable pulled and plugged back (scenario events).
     /// Fails for an unknown adapter and for a link that has ended for good.
@@ -94,6 +101,8 @@ private:
     bool started_ = false;
     bool started_ok_ = false;
     std::vector<AdapterReport> final_reports_;
+    std::atomic<std::uint64_t> send_epoch_{1};
+    std::vector<bool> links_up_;  // after_turn's last look, to see a link change of any cause
     std::string start_error_;
 };
 

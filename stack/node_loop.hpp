@@ -67,6 +67,8 @@ public:
     /// returns false the loop ends at once.
     void run(const std::function<bool(StackThread&)>& on_start);
     void stop();
+    /// True once stop() was called: posted calls may no longer run.
+    bool stopping() const { return stop_.load(std::memory_order_acquire); }
     bool on_stack_thread() const { return std::this_thread::get_id() == thread_id_.load(); }
 
 private:

@@ -61,6 +61,19 @@ void print_reports(const std::string& name, const std::vector<stack::AdapterRepo
     }
 }
 
+// The sockets that lost datagrams, counted: receive-queue overflow, and sends that had returned 0
+// but that the stack refused when it ran them (they are in the socket's `sent` too).
+void print_socket_losses(const std::string& name, const capl::detail::ActivitySnapshot& activity) {
+    for (const auto& s : activity.sockets) {
+        if (s.queue_drops == 0 && s.send_failures == 0) continue;
+        std::printf("socket %s/%u: sent %llu (failed %llu, failed after returning 0 %llu) received %llu "
+                    "(queue drops %llu)\n",
+                    name.c_str(), static_cast<unsigned>(s.socket), static_cast<unsigned long long>(s.sent),
+                    static_cast<unsigned long long>(s.send_failed), static_cast<unsigned long long>(s.send_failures),
+                    static_cast<unsigned long long>(s.received), static_cast<unsigned long long>(s.queue_drops));
+    }
+}
+
 // A program built with caplnet_add_program: its CAPLNET_PROGRAM entry point, resolved against the
 // CAPL symbols this executable exports (no second copy of the runtime in the shared object).
 bool load_program(const std::string& path, capl::Program& program) {
@@ -232,6 +245,7 @@ int run_node(const NodeArgs& args) {
         adapters = rt.node()->reports();
         print_reports(config.name, adapters);
     }
+    print_socket_losses(config.name, activity);
     if (!args.report.empty() && !write_json_file(args.report, node_report(config.name, adapters, activity))) {
         std::cerr << "error: cannot write the report " << args.report << '\n';
         ++failed;

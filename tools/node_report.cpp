@@ -42,6 +42,7 @@ nlohmann::json node_report(const std::string& node, const std::vector<stack::Ada
                                 {"received", s.received},
                                 {"sent", s.sent},
                                 {"send_failed", s.send_failed},
+                                {"send_failures", s.send_failures},
                                 {"queue_drops", s.queue_drops}});
     }
     j["groups"] = nlohmann::json::array();

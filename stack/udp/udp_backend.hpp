@@ -4,6 +4,7 @@
 // network_stack with a native and a POSIX implementation).
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -17,6 +18,7 @@
 namespace caplnet::stack {
 
 using SocketId = std::uint32_t;
+class Inbox;
 
 struct Datagram {
     Endpoint from;
@@ -35,6 +37,9 @@ struct SocketInfo {
     std::size_t memberships = 0;
     std::size_t queued = 0;
     std::uint64_t queue_drops = 0;
+    /// Sends that returned success at once (posted to the stack thread without waiting) and that
+    /// the stack then refused: never silent (docs/decisions.md).
+    std::uint64_t send_failures = 0;
 };
 
 /// One interface as the CAPL adapter functions list it (SPEC §3).
@@ -70,6 +75,12 @@ public:
     /// A queued datagram now, or nullopt after arming the socket for the sink.
     virtual Expected<std::optional<Datagram>, Error> receive(SocketId s) = 0;
     virtual Expected<SocketInfo, Error> info(SocketId s) = 0;
+    /// Moves the socket's receive queue into an inbox the caller reads on its own thread: from
+    /// now on the backend fills it (and calls `ready` for an armed receive) and receive() is not
+    /// needed. nullptr if the backend has no inboxes (the caller keeps using receive()).
+    virtual Expected<std::shared_ptr<Inbox>, Error> open_inbox(SocketId, std::function<void(Datagram)> /*ready*/) {
+        return std::shared_ptr<Inbox>();
+    }
 
     /// The interfaces in ifIndex order.
     virtual const std::vector<AdapterInfo>& adapters() const = 0;

@@ -299,6 +299,7 @@ Expected<void, Error> UdpService::leave(SocketId id, std::uint32_t if_index, con
     std::erase_if(sock.queue, [&](const Datagram& d) {
         return d.if_index == if_index && d.to.same_address(g);
     });
+    if (sock.inbox) sock.inbox->purge(if_index, g);
     memberships_.remove(if_index, g);
     return {};
 }
@@ -346,6 +347,7 @@ Expected<std::optional<Datagram>, Error> UdpService::receive(SocketId id, StackT
     auto s = find(id);
     if (!s) return unexpected(s.error());
     Socket& sock = **s;
+    if (sock.inbox) return sock.inbox->take_or_arm();
     if (!sock.queue.empty()) {
         Datagram d = std::move(sock.queue.front());
         sock.queue.pop_front();
@@ -360,11 +362,38 @@ Expected<SocketInfo, Error> UdpService::info(SocketId id, StackThread&) const {
     auto s = find(id);
     if (!s) return unexpected(s.error());
     const Socket& sock = **s;
-    return SocketInfo{sock.family, sock.local, sock.remote, sock.multicast_if, sock.groups.size(),
-                      sock.queue.size(), sock.queue_drops};
+    return SocketInfo{sock.family,
+                      sock.local,
+                      sock.remote,
+                      sock.multicast_if,
+                      sock.groups.size(),
+                      sock.queue.size() + (sock.inbox ? sock.inbox->size() : 0),
+                      sock.queue_drops,
+                      sock.send_failures};
+}
+
+Expected<std::shared_ptr<Inbox>, Error> UdpService::open_inbox(SocketId id, Inbox::Ready ready, StackThread&) {
+    auto s = find(id);
+    if (!s) return unexpected(s.error());
+    Socket& sock = **s;
+    if (!sock.inbox) {
+        sock.inbox = std::make_shared<Inbox>(limits_.receive_queue, std::move(ready));
+        sock.inbox->adopt(std::move(sock.queue));
+        sock.queue.clear();
+        sock.armed = false;
+    }
+    return sock.inbox;
+}
+
+void UdpService::count_send_failure(SocketId id, StackThread&) {
+    if (auto s = find(id)) ++(*s)->send_failures;
 }
 
 void UdpService::enqueue(Socket& sock, const Datagram& d) {
+    if (sock.inbox) {
+        if (!sock.inbox->put(d)) ++sock.queue_drops;  // counted, never silent
+        return;
+    }
     if (sock.armed && sink_) {
         sock.armed = false;
         sink_(sock.id, d);

@@ -20,6 +20,7 @@
 #include "stack/ip_address.hpp"
 #include "stack/mcast/membership_table.hpp"
 #include "stack/node_loop.hpp"
+#include "stack/udp/inbox.hpp"
 #include "stack/udp/udp_backend.hpp"
 
 struct udp_pcb;
@@ -66,6 +67,11 @@ public:
     /// A queued datagram now, or nullopt after arming the socket: the next datagram goes to the sink.
     Expected<std::optional<Datagram>, Error> receive(SocketId s, StackThread&);
     Expected<SocketInfo, Error> info(SocketId s, StackThread&) const;
+    /// Gives the socket an inbox (udp_backend.hpp, open_inbox): its queued datagrams move there
+    /// and every later one goes there, with the same limit and drop count.
+    Expected<std::shared_ptr<Inbox>, Error> open_inbox(SocketId s, Inbox::Ready ready, StackThread&);
+    /// A send that had returned success before it ran failed here: counted, never silent.
+    void count_send_failure(SocketId s, StackThread&);
 
     /// The driver's multicast input (netif::MulticastInput): delivers a UDP datagram to a group
     /// the sockets hold; false leaves the packet to lwIP (multicast_path.cpp).
@@ -88,9 +94,11 @@ public:
         bool reuse_address = false;
         std::uint8_t ttl = 128;          // the unicast TTL of the Windows stack CANoe users know
         std::set<std::pair<std::uint32_t, IpAddress>> groups;
-        std::deque<Datagram> queue;
+        std::deque<Datagram> queue;      // until the socket has an inbox
         bool armed = false;
+        std::shared_ptr<Inbox> inbox;    // once it has one: every datagram goes there
         std::uint64_t queue_drops = 0;
+        std::uint64_t send_failures = 0;
     };
     struct Port {
         UdpService* service = nullptr;

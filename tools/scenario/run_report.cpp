@@ -54,6 +54,9 @@ std::string summary_text(const RunResult& r) {
             os << "    socket " << sock.value("socket", 0) << " " << local
                << ": received " << sock.value("received", 0) << ", sent " << sock.value("sent", 0);
             if (sock.value("queue_drops", 0) > 0) os << ", queue drops " << sock.value("queue_drops", 0);
+            if (sock.value("send_failures", 0) > 0) {
+                os << ", failed after returning 0 " << sock.value("send_failures", 0);
+            }
             os << "\n";
         }
         for (const auto& g : (*n.report)["groups"]) {

@@ -40,7 +40,7 @@ void sh(const std::string& cmd) {
 }
 
 // What the backend's receiver thread hands to the sink, waited for with a deadline.
-class Inbox {
+class SinkInbox {
 public:
     UdpBackend::Sink sink() {
         return [this](SocketId s, Datagram d) {
@@ -85,7 +85,7 @@ std::uint16_t local_port(UdpBackend& b, SocketId s) {
 void exchange_over(const IpAddress& loopback) {
     enter_private_netns();
     OsUdpBackend b{Limits{}};
-    Inbox inbox;
+    SinkInbox inbox;
     b.set_sink(inbox.sink());
 
     const SocketId rx = open_ok(b, loopback.family);
@@ -190,7 +190,7 @@ TEST_CASE("OS mode numbers adapters by their position in the kernel's listing",
           a.addresses.end());
 
     // Scope ids cross the kernel boundary as positions, both ways.
-    Inbox inbox;
+    SinkInbox inbox;
     b.set_sink(inbox.sink());
     const SocketId rx = open_ok(b, Family::V6);
     const SocketId tx = open_ok(b, Family::V6);
@@ -218,7 +218,7 @@ TEST_CASE("OS mode hands a queued datagram to receive() and the next one to the 
           "[stack][os][oracle]") {
     enter_private_netns();
     OsUdpBackend b{Limits{}};
-    Inbox inbox;
+    SinkInbox inbox;
     b.set_sink(inbox.sink());
     const SocketId rx = open_ok(b, Family::V4);
     const SocketId tx = open_ok(b, Family::V4);
