@@ -110,7 +110,7 @@ TEST_CASE("The ring rejects empty and oversized frames", "[link][ring]") {
     CHECK(r.producer.push(make_frame(kMaxFrameLen, 1)) == RingProducer::Push::Ok);
 }
 
-TEST_CASE("An empty ring starts over at offset 0 so a quiet ring touches few pages",
+TEST_CASE("An empty ring starts over at offset 0 so a quiet ring touches half its pages",
           "[link][ring]") {
     TestRing r;
     FrameBatch batch(4);
@@ -119,14 +119,32 @@ TEST_CASE("An empty ring starts over at offset 0 so a quiet ring touches few pag
         REQUIRE(r.consumer.pop(batch) == 1);
         REQUIRE(frame_matches(batch.frame(0), 1514, i));
     }
-    // 1000 records of 1528 bytes went through, yet the producer never wrote past the second
-    // record: everything after it is still zero.
-    const std::size_t touched = 2 * 1528;
+    // 1000 records of 1528 bytes (23 laps' worth) went through, yet the producer never wrote a
+    // record past the middle: the second half holds at most one, the rest is still zero.
+    const std::size_t touched = kCapacity / 2 + 1528;
     bool rest_zero = true;
     for (std::size_t i = touched; i < kCapacity; ++i) {
         rest_zero = rest_zero && r.data[i] == 0;
     }
     CHECK(rest_zero);
+}
+
+TEST_CASE("A producer one frame ahead of its consumer never finds the ring full",
+          "[link][ring]") {
+    // The skip to offset 0 must not make the ring look full to the frames that follow it.
+    TestRing r;
+    FrameBatch batch(32);
+    std::uint32_t full = 0;
+    for (std::uint32_t i = 0; i < 20000; ++i) {
+        const std::size_t len = 60 + (i * 37) % 100;
+        if (r.producer.push(make_frame(len, i)) != RingProducer::Push::Ok) {
+            ++full;
+        }
+        if (i % 3 == 0) {
+            r.consumer.pop(batch);
+        }
+    }
+    CHECK(full == 0);
 }
 
 TEST_CASE("The wake-up flags make a sleeping consumer visible to the producer exactly once",
@@ -147,14 +165,44 @@ TEST_CASE("The wake-up flags make a sleeping consumer visible to the producer ex
     CHECK(r.consumer.pop(batch) == 1);
 }
 
+/// Frame contents for the two-thread test, made cheaply: 256 patterns, the sequence number
+/// stamped into the first 4 bytes.
+class Patterns {
+public:
+    static constexpr std::size_t kMaxLen = 1514;
+    Patterns() {
+        for (std::size_t p = 0; p < 256; ++p) {
+            for (std::size_t i = 0; i < kMaxLen; ++i) {
+                bytes_[p][i] = static_cast<std::uint8_t>(p * 131 + i * 7);
+            }
+        }
+    }
+    static std::size_t length(std::uint32_t seq) { return 14 + (seq * 131) % (kMaxLen - 13); }
+    wire::Bytes make(std::uint32_t seq, std::uint8_t* scratch) const {
+        const std::size_t len = length(seq);
+        std::memcpy(scratch, bytes_[seq & 0xff], len);
+        std::memcpy(scratch, &seq, 4);
+        return {scratch, len};
+    }
+    bool matches(wire::Bytes got, std::uint32_t seq) const {
+        const std::size_t len = length(seq);
+        return got.size() == len && std::memcmp(got.data(), &seq, 4) == 0 &&
+               std::memcmp(got.data() + 4, bytes_[seq & 0xff] + 4, len - 4) == 0;
+    }
+
+private:
+    std::uint8_t bytes_[256][kMaxLen];
+};
+
 TEST_CASE("Two threads move a million frames through the ring intact", "[link][ring]") {
     TestRing r;
+    auto patterns = std::make_unique<Patterns>();
     constexpr std::uint32_t kFrames = 1'000'000;
     std::atomic<bool> failed{false};
     std::thread producer([&] {
+        std::vector<std::uint8_t> scratch(Patterns::kMaxLen);
         for (std::uint32_t i = 0; i < kFrames;) {
-            const std::size_t len = 14 + (i * 131) % 1501;
-            switch (r.producer.push(make_frame(len, i))) {
+            switch (r.producer.push(patterns->make(i, scratch.data()))) {
             case RingProducer::Push::Ok: ++i; break;
             case RingProducer::Push::Full: std::this_thread::yield(); break;
             default: failed = true; return;
@@ -170,7 +218,7 @@ TEST_CASE("Two threads move a million frames through the ring intact", "[link][r
             std::this_thread::yield();
         }
         for (std::size_t i = 0; i < n; ++i, ++got) {
-            mismatches += frame_matches(batch.frame(i), 14 + (got * 131) % 1501, got) ? 0 : 1;
+            mismatches += patterns->matches(batch.frame(i), got) ? 0 : 1;
         }
     }
     producer.join();
