@@ -76,6 +76,10 @@ public:
 struct LinkOptions {
     std::string description = "caplnet";  // sent to a VDE switch as the port description
     std::string run_dir;                  // relative vde:// and ring:// paths are resolved against it
+    /// Directories of caplnet switches (relative ones against run_dir) that a vde:// URL naming
+    /// them reaches through ring:// instead: `caplnet run` passes its own switches, so node files
+    /// written for vde:// get the fast path without being edited (docs/decisions.md).
+    std::vector<std::string> ring_switches;
 };
 
 /// Opens a link from its URL:

@@ -42,6 +42,18 @@ Expected<VdeTarget, LinkError> parse_vde_path(std::string_view rest, std::string
     return t;
 }
 
+bool same_dir(const std::filesystem::path& a, const std::filesystem::path& b) {
+    std::error_code ec1;
+    std::error_code ec2;
+    auto na = std::filesystem::absolute(a, ec1).lexically_normal();
+    auto nb = std::filesystem::absolute(b, ec2).lexically_normal();
+    if (ec1 || ec2) return false;
+    // "DIR/" and "DIR" name the same switch.
+    if (!na.has_filename()) na = na.parent_path();
+    if (!nb.has_filename()) nb = nb.parent_path();
+    return na == nb;
+}
+
 }  // namespace
 
 Expected<std::unique_ptr<Link>, LinkError> open_link(std::string_view url, const LinkOptions& opts) {
@@ -61,6 +73,14 @@ Expected<std::unique_ptr<Link>, LinkError> open_link(std::string_view url, const
         if (dir.is_relative() && !opts.run_dir.empty()) dir = std::filesystem::path(opts.run_dir) / dir;
         if (scheme == "ring") {
             return open_ring_link(dir.string(), target->port, opts.description, full);
+        }
+        for (const auto& ring_dir : opts.ring_switches) {
+            std::filesystem::path r(ring_dir);
+            if (r.is_relative() && !opts.run_dir.empty()) r = std::filesystem::path(opts.run_dir) / r;
+            if (same_dir(r, dir)) {
+                return open_ring_link(dir.string(), target->port, opts.description,
+                                      "ring://" + std::string(rest));
+            }
         }
         return open_vde_link(dir.string(), target->port, opts.description, full);
     }
