@@ -671,8 +671,12 @@ void VdeSwitch::Impl::on_port_ctl(unsigned number) {
         break;  // EOF or error: the client is gone
     }
     // A client's last frames may still sit in the data socket or ring (reference/vde.md §1,
-    // vde_close); deliver them before the port goes.
-    for (int round = 0; round < 64 && on_port_data(*p) > 0; ++round) {
+    // vde_close); deliver them before the port goes. A ring may hold a whole megabyte of them
+    // (65,536 minimum-size records); the bound only stops a client that keeps writing to a ring
+    // it has left.
+    const std::size_t max_rounds =
+        p->ring ? kRingDataLen / (kRingRecordHeaderLen + 8) / rx.capacity() + 1 : 64;
+    for (std::size_t round = 0; round < max_rounds && on_port_data(*p) > 0; ++round) {
     }
     remove_port(number);
 }

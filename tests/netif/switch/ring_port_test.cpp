@@ -270,3 +270,48 @@ TEST_CASE("Garbage in a client's ring is counted and the switch keeps serving th
 
 }  // namespace
 }  // namespace caplnet::netif
+
+namespace caplnet::netif {
+namespace {
+
+TEST_CASE("A ring client's last frames are all switched when it leaves", "[switch][ring]") {
+    // The switch runs in this thread, one round at a time, so the leaving client's ring can be
+    // filled far beyond one batch before the switch looks at it.
+    TempDir tmp;
+    SwitchOptions o;
+    o.dir = tmp.path() + "/sw";
+    auto created = VdeSwitch::create(o);
+    REQUIRE(created);
+    VdeSwitch& sw = **created;
+    auto join_now = [&](unsigned port) {
+        Expected<std::unique_ptr<Link>, LinkError> link =
+            unexpected(LinkError{LinkError::Kind::Io, "not joined"});
+        std::thread t([&] { link = open_ring_link(o.dir, port, "c", "ring://sw"); });
+        while (sw.stats().ports.size() < port) {
+            REQUIRE(sw.run_once(100));
+        }
+        t.join();
+        REQUIRE(link);
+        return std::move(*link);
+    };
+    auto sender = join_now(1);
+    auto receiver = join_now(2);
+    constexpr std::uint64_t kFrames = 5000;  // ~150 batches, a third of the ring
+    for (std::uint64_t i = 0; i < kFrames; ++i) {
+        REQUIRE(sender->send(make_frame(kBroadcast, mac(1), std::nullopt, 0)));
+    }
+    sender.reset();  // gone: the switch sees the hang-up, maybe before the data
+    REQUIRE(eventually([&] {
+        REQUIRE(sw.run_once(10));
+        return sw.stats().ports.size() == 2 && !sw.stats().ports[1].connected;
+    }));
+    const SwitchStats s = sw.stats();
+    const PortStats& left = s.ports[1];
+    CHECK(left.port == 1);
+    CHECK(left.counters.rx_frames == kFrames);
+    CHECK(s.ports[0].counters.tx_frames == kFrames);
+    CHECK(drain(*receiver).size() == kFrames);
+}
+
+}  // namespace
+}  // namespace caplnet::netif
