@@ -12,7 +12,7 @@ Node Node::start(const std::string& node_file, NodeStartOptions options) {
     } catch (const stack::ConfigError& e) {
         throw std::runtime_error(e.what());
     }
-    auto rt = capl::detail::Runtime::start(std::move(config), {options.run_dir, options.capture});
+    auto rt = capl::detail::Runtime::start(std::move(config), {options.run_dir, options.capture, {}});
     if (!rt) throw std::runtime_error(rt.error());
     (*rt)->program().set_parameters(std::move(options.parameters));
     if ((*rt)->node() != nullptr && !(*rt)->node()->wait_ready(options.ready_timeout)) {

@@ -53,6 +53,7 @@ Expected<std::unique_ptr<Node>, std::string> Node::start(NodeConfig config, Node
         netif::LinkOptions lo;
         lo.description = node->config_.name + "/" + a.name;
         lo.run_dir = node->options_.run_dir;
+        lo.ring_switches = node->options_.ring_switches;
         auto link = netif::open_link(a.link, lo);
         if (!link) {
             return unexpected(node->config_.source + ": adapter '" + a.name + "': link " + a.link +

@@ -31,6 +31,7 @@ namespace caplnet::stack {
 struct NodeOptions {
     std::string run_dir;       // relative link paths resolve against it
     std::string capture_path;  // pcapng of every frame the adapters send and receive; empty: none
+    std::vector<std::string> ring_switches;  // netif::LinkOptions::ring_switches
 };
 
 struct AdapterReport {

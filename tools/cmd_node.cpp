@@ -26,6 +26,7 @@ struct NodeArgs {
     std::string name;
     std::string capture;
     std::string run_dir;
+    std::vector<std::string> ring_switches;
     std::string program;
     std::vector<std::string> params;
     std::vector<std::string> keys;
@@ -168,7 +169,7 @@ int run_node(const NodeArgs& args) {
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-    auto started = capl::detail::Runtime::start(config, {args.run_dir, args.capture});
+    auto started = capl::detail::Runtime::start(config, {args.run_dir, args.capture, args.ring_switches});
     if (!started) {
         std::cerr << "error: " << started.error() << '\n';
         return 2;
@@ -264,6 +265,9 @@ void add_node_command(CLI::App& app, int& status) {
     cmd->add_option("--name", args->name, "Name the node this, not as its file does");
     cmd->add_option("--capture", args->capture, "Write every frame of every adapter to this pcapng");
     cmd->add_option("--run-dir", args->run_dir, "Directory that relative link paths resolve against");
+    cmd->add_option("--ring-switch", args->ring_switches,
+                    "caplnet switch directory that vde:// links to it reach through ring:// (shared "
+                    "memory) instead; repeatable (caplnet run passes its own switches)");
     cmd->add_option("--program", args->program,
                     "Node program: a shared object built with caplnet_add_program (CAPLNET_PROGRAM)");
     cmd->add_option("--param", args->params, "NAME=VALUE given to the program; repeatable");

@@ -1,5 +1,5 @@
 // `caplnet replay CAPTURE --into URL`: injects a pcap/pcapng capture into a link (normally
-// vde://DIR[N] of a running `caplnet switch`, or tap://NAME).
+// ring://DIR[N] or vde://DIR[N] of a running `caplnet switch`, or tap://NAME).
 #include <unistd.h>
 
 #include <atomic>
@@ -130,12 +130,12 @@ int run_replay(const ReplayArgs& args) {
 
 void add_replay_command(CLI::App& app, int& status) {
     auto* cmd = app.add_subcommand(
-        "replay", "Inject the frames of a pcap/pcapng capture into a link (vde://DIR[N], tap://NAME, ...)");
+        "replay", "Inject the frames of a pcap/pcapng capture into a link (ring://DIR[N], vde://DIR[N], tap://NAME, ...)");
     auto args = std::make_shared<ReplayArgs>();
     cmd->add_option("capture", args->capture, "pcap or pcapng file of Ethernet frames")
         ->required()
         ->check(CLI::ExistingFile);
-    cmd->add_option("--into", args->into, "Link URL to inject into: vde://DIR[N], tap://NAME, ...")->required();
+    cmd->add_option("--into", args->into, "Link URL to inject into: ring://DIR[N], vde://DIR[N], tap://NAME, ...")->required();
     cmd->add_option("--filter", args->filter, "BPF filter (tcpdump syntax): only matching frames are injected");
     cmd->add_option("--timing", args->timing,
                     "recorded: each frame at its recorded offset from the first (default); "

@@ -73,6 +73,8 @@ nlohmann::json switch_report(const netif::SwitchStats& stats) {
                               {"client", p.description},
                               {"config", p.config},
                               {"connected", p.connected},
+                              {"link", p.ring ? "ring" : "vde"},
+                              {"bad_ring_records", c.bad_ring_records},
                               {"rx_frames", c.rx_frames},
                               {"tx_frames", c.tx_frames},
                               {"dropped", c.drops()},

@@ -63,17 +63,29 @@ public:
     /// Sends one frame. Kind::WouldBlock means the peer's queue is full and the frame was not sent.
     virtual Expected<void, LinkError> send(wire::Bytes frame) = 0;
 
+    /// Waits up to `timeout_ms` until a send may succeed; false on timeout or EINTR. The default
+    /// polls data_fd() for POLLOUT (link_wait.cpp); a ring has no fd that says so.
+    virtual bool wait_writable(int timeout_ms);
+    /// True if receive() has frames now, without waiting. The default polls data_fd() for POLLIN.
+    virtual bool readable();
+
     /// The URL this link was opened with, for logs and capture interface names.
     virtual const std::string& url() const = 0;
 };
 
 struct LinkOptions {
     std::string description = "caplnet";  // sent to a VDE switch as the port description
-    std::string run_dir;                  // relative vde:// paths are resolved against it
+    std::string run_dir;                  // relative vde:// and ring:// paths are resolved against it
+    /// Directories of caplnet switches (relative ones against run_dir) that a vde:// URL naming
+    /// them reaches through ring:// instead: `caplnet run` passes its own switches, so node files
+    /// written for vde:// get the fast path without being edited (docs/decisions.md).
+    std::vector<std::string> ring_switches;
 };
 
 /// Opens a link from its URL:
 ///   vde://PATH[N]   a VDE switch (ours or vdeplug4's), port N if given; spoken natively
+///   ring://PATH[N]  caplnet's own switch at PATH through shared-memory rings (PATH/ring): no
+///                   syscall per frame; same PATH and port syntax as vde://
 ///   tap://NAME      a Linux TAP device through /dev/net/tun
 ///   pcap://FILE     frames read from a pcap/pcapng file (receive only; for replay)
 ///   other://...     any other vdeplug4 URL through libvdeplug (normal builds only)

@@ -5,11 +5,11 @@
 
 namespace caplnet::netif {
 
-/// Waits up to `timeout_ms` for the link's data fd to accept a send (POLLOUT). Returns true when
-/// it does (or reports an error the next send will tell), false on timeout or EINTR.
-bool wait_link_writable(const Link& link, int timeout_ms);
+/// Waits up to `timeout_ms` for the link to accept a send (Link::wait_writable). Returns true
+/// when it does (or reports an error the next send will tell), false on timeout or EINTR.
+bool wait_link_writable(Link& link, int timeout_ms);
 
-/// True if the link has received frames waiting (POLLIN now, no wait).
-bool link_readable(const Link& link);
+/// True if the link has received frames waiting (Link::readable, no wait).
+bool link_readable(Link& link);
 
 }  // namespace caplnet::netif

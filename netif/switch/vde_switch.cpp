@@ -1,12 +1,15 @@
-// The switch's event loop: one epoll set over the control socket, the handshakes in progress,
-// and each port's control stream and data socket. Frames move in batches (recvmmsg per ingress
-// port, sendmmsg per egress port) through buffers allocated once at startup.
+// The switch's event loop: one epoll set over the two listening sockets (`ctl` for vde://,
+// `ring` for ring://), the handshakes in progress, and each port's control stream and data fd.
+// Frames move in batches (recvmmsg or a ring drain per ingress port; sendmmsg or ring pushes per
+// egress port) through buffers allocated once at startup. A ring port is the same Port as a
+// vde:// one except for how its frames come in and go out.
 #include "netif/switch/vde_switch.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -24,6 +27,8 @@
 #include "netif/capture/pcapng_writer.hpp"
 #include "netif/link/link.hpp"
 #include "netif/switch/mac_table.hpp"
+#include "netif/link/ring_endpoint.hpp"
+#include "netif/link/ring_handshake.hpp"
 #include "netif/link/vde_request.hpp"
 #include "netif/wire/ethernet.hpp"
 
@@ -56,7 +61,7 @@ private:
 struct LiveCounters {
     Counter rx_frames, rx_bytes, tx_frames, tx_bytes, drop_queue_full, drop_peer_gone,
         drop_vlan_not_allowed, drop_tagged_on_access, drop_untagged_not_allowed, drop_runt,
-        drop_oversized, drop_malformed, filtered;
+        drop_oversized, drop_malformed, filtered, bad_ring_records;
 
     PortCounters snapshot() const {
         PortCounters c;
@@ -73,12 +78,13 @@ struct LiveCounters {
         c.drop_oversized = drop_oversized.get();
         c.drop_malformed = drop_malformed.get();
         c.filtered = filtered.get();
+        c.bad_ring_records = bad_ring_records.get();
         return c;
     }
 };
 
 // Epoll tags: what an fd is, and which port or pending slot it belongs to.
-enum class FdKind : std::uint32_t { Listen, Pending, PortCtl, PortData };
+enum class FdKind : std::uint32_t { Listen, RingListen, Pending, PortCtl, PortData };
 std::uint64_t tag(FdKind k, std::uint32_t index) {
     return (std::uint64_t{static_cast<std::uint32_t>(k)} << 32) | index;
 }
@@ -113,7 +119,9 @@ std::uint64_t realtime_ns() {
 struct Port {
     unsigned number = 0;
     int ctl_fd = -1;
-    int data_fd = -1;
+    int data_fd = -1;  // the datagram socket, or the ring's eventfd that wakes the switch
+    std::unique_ptr<RingEndpoint> ring;  // ring:// ports only
+    bool doomed = false;                 // its ring is corrupt: removed at the end of the round
     std::string path;
     std::string description;
     PortConfig config;
@@ -127,6 +135,7 @@ struct Port {
 
 struct Pending {
     int fd = -1;
+    bool ring = false;  // accepted on `ring`: a ring request, not a vde:// one
     std::size_t len = 0;
     std::uint8_t buf[kRequestBufLen] = {};
 };
@@ -137,6 +146,8 @@ struct VdeSwitch::Impl {
     std::string ctl_path;
     int epfd = -1;
     int listen_fd = -1;
+    std::string ring_path;
+    int ring_listen_fd = -1;
     MacTable macs;
 
     std::vector<std::unique_ptr<Port>> ports;  // indexed by port number; [0] unused
@@ -144,12 +155,14 @@ struct VdeSwitch::Impl {
     std::vector<Port*> dirty;                  // ports with queued egress frames
     std::vector<Pending> pending;
     std::vector<PortStats> departed;
+    bool any_doomed = false;  // some port has Port::doomed set
     mutable std::mutex table_mutex;  // guards ports/active/departed against stats() readers
 
     // Ingress batch and the per-frame rewrite arena: slot 2i holds frame i tagged, 2i+1 untagged.
     FrameBatch rx;
     std::vector<mmsghdr> rx_msgs;
     std::vector<iovec> rx_iov;
+    std::vector<std::uint8_t> rx_truncated;  // per frame of rx: cut to kMaxFrameLen (MSG_TRUNC)
     std::vector<std::uint8_t> arena;
 
     std::unique_ptr<PcapngWriter> capture;
@@ -166,10 +179,19 @@ struct VdeSwitch::Impl {
     Expected<void, std::string> setup();
     Expected<void, std::string> run_once(int timeout_ms);
 
-    void on_listen();
+    Expected<void, std::string> listen_ring();
+    void on_listen(int fd, bool ring);
     void on_pending(std::uint32_t slot);
     void close_pending(std::uint32_t slot);
     void handle_request(std::uint32_t slot);
+    void handle_ring_request(std::uint32_t slot);
+    /// Port number for a join asking for `wanted` (0 = any); 0 and a reason if there is none.
+    unsigned pick_port(unsigned wanted, std::string& why, RingStatus& status) const;
+    /// Registers a set-up port (fds, config, capture interface) and makes it active.
+    Port* attach_port(std::unique_ptr<Port> port);
+    std::size_t read_vde(Port& p);
+    std::size_t read_ring(Port& p);
+    void remove_doomed();
     void on_port_ctl(unsigned number);
     std::size_t on_port_data(Port& p);
     void remove_port(unsigned number);
@@ -181,15 +203,21 @@ struct VdeSwitch::Impl {
 VdeSwitch::Impl::~Impl() {
     for (auto& p : ports) {
         if (p) {
-            ::close(p->data_fd);
+            if (!p->ring) {
+                ::close(p->data_fd);  // a ring's eventfd belongs to its endpoint
+                ::unlink(p->path.c_str());
+            }
             ::close(p->ctl_fd);
-            ::unlink(p->path.c_str());
         }
     }
     for (auto& pe : pending) {
         if (pe.fd >= 0) {
             ::close(pe.fd);
         }
+    }
+    if (ring_listen_fd >= 0) {
+        ::close(ring_listen_fd);
+        ::unlink(ring_path.c_str());
     }
     if (listen_fd >= 0) {
         ::close(listen_fd);
@@ -327,6 +355,9 @@ Expected<void, std::string> VdeSwitch::Impl::setup() {
     if (::epoll_ctl(epfd, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
         return unexpected("epoll_ctl: " + errno_text());
     }
+    if (auto r = listen_ring(); !r) {
+        return r;
+    }
 
     ports.resize(opts.max_ports + 1);
     capture_ifs.resize(opts.max_ports + 1);
@@ -335,6 +366,7 @@ Expected<void, std::string> VdeSwitch::Impl::setup() {
     pending.resize(kMaxPending);
     rx_msgs.resize(opts.batch_size);
     rx_iov.resize(opts.batch_size);
+    rx_truncated.resize(opts.batch_size);
     arena.resize(opts.batch_size * 2 * kArenaSlot);
 
     if (!opts.capture_path.empty()) {
@@ -348,9 +380,33 @@ Expected<void, std::string> VdeSwitch::Impl::setup() {
     return {};
 }
 
-void VdeSwitch::Impl::on_listen() {
+/// DIR/ring: where caplnet's own clients ask for a ring port. Created after `ctl`, so a second
+/// switch on the same directory has already failed on `ctl` and cannot steal it.
+Expected<void, std::string> VdeSwitch::Impl::listen_ring() {
+    ring_path = dir + "/ring";
+    sockaddr_un addr{};
+    fill_sockaddr(addr, ring_path);
+    ::unlink(ring_path.c_str());
+    ring_listen_fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (ring_listen_fd < 0) {
+        return unexpected("socket: " + errno_text());
+    }
+    if (::bind(ring_listen_fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0 ||
+        ::chmod(ring_path.c_str(), 0600) != 0 || ::listen(ring_listen_fd, 128) != 0) {
+        return unexpected("listen on " + ring_path + ": " + errno_text());
+    }
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = tag(FdKind::RingListen, 0);
+    if (::epoll_ctl(epfd, EPOLL_CTL_ADD, ring_listen_fd, &ev) != 0) {
+        return unexpected("epoll_ctl: " + errno_text());
+    }
+    return {};
+}
+
+void VdeSwitch::Impl::on_listen(int listen, bool ring) {
     for (;;) {
-        const int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        const int fd = ::accept4(listen, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) {
                 continue;
@@ -370,6 +426,7 @@ void VdeSwitch::Impl::on_listen() {
         }
         it->fd = fd;
         it->len = 0;
+        it->ring = ring;
         epoll_event ev{};
         ev.events = EPOLLIN;
         ev.data.u64 = tag(FdKind::Pending, static_cast<std::uint32_t>(it - pending.begin()));
@@ -393,7 +450,9 @@ void VdeSwitch::Impl::on_pending(std::uint32_t slot) {
     if (pe.fd < 0) {
         return;
     }
-    const ssize_t n = ::recv(pe.fd, pe.buf + pe.len, sizeof(pe.buf) - pe.len, MSG_DONTWAIT);
+    // A ring request has a fixed size; read no further, so nothing of it is left unread.
+    const std::size_t want = pe.ring ? kRingRequestLen : sizeof(pe.buf);
+    const ssize_t n = ::recv(pe.fd, pe.buf + pe.len, want - pe.len, MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
         return;
     }
@@ -402,9 +461,69 @@ void VdeSwitch::Impl::on_pending(std::uint32_t slot) {
         return;
     }
     pe.len += static_cast<std::size_t>(n);
-    if (pe.len >= kVdeRequestHeaderLen) {
+    if (pe.ring) {
+        if (pe.len == kRingRequestLen) {
+            handle_ring_request(slot);
+        }
+    } else if (pe.len >= kVdeRequestHeaderLen) {
         handle_request(slot);
     }
+}
+
+unsigned VdeSwitch::Impl::pick_port(unsigned wanted, std::string& why, RingStatus& status) const {
+    if (wanted != 0) {
+        if (wanted > opts.max_ports) {
+            why = "port " + std::to_string(wanted) + " does not exist (max " +
+                  std::to_string(opts.max_ports) + ")";
+            status = RingStatus::NoSuchPort;
+            return 0;
+        }
+        if (ports[wanted]) {
+            why = "port " + std::to_string(wanted) + " is taken";
+            status = RingStatus::PortTaken;
+            return 0;
+        }
+        return wanted;
+    }
+    for (unsigned n = 1; n <= opts.max_ports; ++n) {
+        if (!ports[n]) {
+            return n;
+        }
+    }
+    why = "no free port";
+    status = RingStatus::NoFreePort;
+    return 0;
+}
+
+Port* VdeSwitch::Impl::attach_port(std::unique_ptr<Port> port) {
+    const unsigned number = port->number;
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLRDHUP;
+    ev.data.u64 = tag(FdKind::PortCtl, number);
+    ::epoll_ctl(epfd, EPOLL_CTL_MOD, port->ctl_fd, &ev);
+    ev.events = EPOLLIN;
+    ev.data.u64 = tag(FdKind::PortData, number);
+    ::epoll_ctl(epfd, EPOLL_CTL_ADD, port->data_fd, &ev);
+
+    port->tx_msgs.resize(opts.batch_size);
+    port->tx_iov.resize(opts.batch_size);
+    const std::string& descr = port->description;
+    if (capture && opts.capture_client_view) {
+        const std::string name = descr.empty() ? "port " + std::to_string(number) : descr;
+        auto [it, added] = capture_by_client.try_emplace(name, 0);
+        if (added) it->second = capture->add_interface(name, "switch port " + std::to_string(number));
+        port->capture_if = it->second;
+    } else if (capture) {
+        if (!capture_ifs[number]) {
+            capture_ifs[number] = capture->add_interface("port " + std::to_string(number), descr);
+        }
+        port->capture_if = *capture_ifs[number];
+    }
+    // Registered before the reply, so a client that has its reply also shows in stats().
+    std::lock_guard lock(table_mutex);
+    active.push_back(port.get());
+    ports[number] = std::move(port);
+    return ports[number].get();
 }
 
 void VdeSwitch::Impl::handle_request(std::uint32_t slot) {
@@ -423,30 +542,12 @@ void VdeSwitch::Impl::handle_request(std::uint32_t slot) {
         return;
     }
     const sockaddr_un& client = request->client;
-    const unsigned wanted = request->port;
-    unsigned number = 0;
-    if (wanted != 0) {
-        if (wanted > opts.max_ports) {
-            refuse("port " + std::to_string(wanted) + " does not exist (max " +
-                   std::to_string(opts.max_ports) + ")");
-            return;
-        }
-        if (ports[wanted]) {
-            refuse("port " + std::to_string(wanted) + " is taken");
-            return;
-        }
-        number = wanted;
-    } else {
-        for (unsigned n = 1; n <= opts.max_ports; ++n) {
-            if (!ports[n]) {
-                number = n;
-                break;
-            }
-        }
-        if (number == 0) {
-            refuse("no free port");
-            return;
-        }
+    std::string why;
+    RingStatus status = RingStatus::Ok;
+    const unsigned number = pick_port(request->port, why, status);
+    if (number == 0) {
+        refuse(why);
+        return;
     }
 
     auto port = std::make_unique<Port>();
@@ -466,53 +567,88 @@ void VdeSwitch::Impl::handle_request(std::uint32_t slot) {
     if (::bind(data, reinterpret_cast<const sockaddr*>(&own), sizeof(own)) != 0 ||
         ::chmod(port->path.c_str(), 0600) != 0 ||
         ::connect(data, reinterpret_cast<const sockaddr*>(&client), sizeof(client)) != 0) {
-        const std::string why = errno_text();
+        const std::string why_sock = errno_text();
         ::close(data);
         ::unlink(port->path.c_str());
-        refuse(std::string("setting up the port socket for ") + client.sun_path + ": " + why);
+        refuse(std::string("setting up the port socket for ") + client.sun_path + ": " + why_sock);
         return;
     }
     port->ctl_fd = pe.fd;
     port->data_fd = data;
     pe.fd = -1;
     pe.len = 0;
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLRDHUP;
-    ev.data.u64 = tag(FdKind::PortCtl, number);
-    ::epoll_ctl(epfd, EPOLL_CTL_MOD, port->ctl_fd, &ev);
-    ev.events = EPOLLIN;
-    ev.data.u64 = tag(FdKind::PortData, number);
-    ::epoll_ctl(epfd, EPOLL_CTL_ADD, port->data_fd, &ev);
-
-    port->tx_msgs.resize(opts.batch_size);
-    port->tx_iov.resize(opts.batch_size);
-    if (capture && opts.capture_client_view) {
-        const std::string name = descr.empty() ? "port " + std::to_string(number) : descr;
-        auto [it, added] = capture_by_client.try_emplace(name, 0);
-        if (added) it->second = capture->add_interface(name, "switch port " + std::to_string(number));
-        port->capture_if = it->second;
-    } else if (capture) {
-        if (!capture_ifs[number]) {
-            capture_ifs[number] = capture->add_interface("port " + std::to_string(number), descr);
-        }
-        port->capture_if = *capture_ifs[number];
-    }
-    const int ctl = port->ctl_fd;
-    {
-        // Registered before the reply, so a client that has its reply also shows in stats().
-        std::lock_guard lock(table_mutex);
-        active.push_back(port.get());
-        ports[number] = std::move(port);
-    }
-    if (::send(ctl, &own, sizeof(own), MSG_NOSIGNAL | MSG_DONTWAIT) !=
+    Port* p = attach_port(std::move(port));
+    if (::send(p->ctl_fd, &own, sizeof(own), MSG_NOSIGNAL | MSG_DONTWAIT) !=
         static_cast<ssize_t>(sizeof(own))) {
         spdlog::warn("switch {}: port {}: sending the reply: {}", dir, number, errno_text());
         joins_refused.add();
         remove_port(number);
         return;
     }
-    spdlog::info("switch {}: port {} joined: '{}' ({})", dir, number, descr,
-                 ports[number]->config.to_string());
+    spdlog::info("switch {}: port {} joined: '{}' ({})", dir, number, descr, p->config.to_string());
+}
+
+void VdeSwitch::Impl::handle_ring_request(std::uint32_t slot) {
+    Pending& pe = pending[slot];
+    // NOTE(bounds): on_pending calls this once len == kRingRequestLen
+    const auto request =
+        parse_ring_request(std::span<const std::uint8_t, kRingRequestLen>(pe.buf, kRingRequestLen));
+    const std::string descr =
+        request ? printable(reinterpret_cast<const std::uint8_t*>(request->description.data()),
+                            request->description.size())
+                : std::string();
+
+    auto refuse = [&](RingStatus status, const std::string& why) {
+        spdlog::warn("switch {}: refusing ring join from '{}': {}", dir, descr, why);
+        joins_refused.add();
+        send_ring_reply(pe.fd, RingReply{status, 0, 0}, {});
+        close_pending(slot);
+    };
+    if (!request) {
+        refuse(RingStatus::BadRequest, "not a caplnet ring request (magic, version or length)");
+        return;
+    }
+    std::string why;
+    RingStatus status = RingStatus::Ok;
+    const unsigned number = pick_port(request->port, why, status);
+    if (number == 0) {
+        refuse(status, why);
+        return;
+    }
+    auto mapping = RingMapping::create(kRingDataLen, "caplnet-ring-port" + std::to_string(number));
+    if (!mapping) {
+        refuse(RingStatus::SwitchError, mapping.error().message);
+        return;
+    }
+    // Non-blocking on both: the switch must never block on a client's eventfd.
+    const int to_client = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    const int to_switch = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (to_client < 0 || to_switch < 0) {
+        const std::string e = errno_text();
+        if (to_client >= 0) ::close(to_client);
+        if (to_switch >= 0) ::close(to_switch);
+        refuse(RingStatus::SwitchError, "eventfd: " + e);
+        return;
+    }
+    const int fds[kRingFdCount] = {mapping->fd(), to_client, to_switch};
+    auto port = std::make_unique<Port>();
+    port->number = number;
+    port->description = descr;
+    port->config = config_for(number);
+    port->ring = std::make_unique<RingEndpoint>(std::move(*mapping), true, to_switch, to_client);
+    port->data_fd = to_switch;
+    port->ctl_fd = pe.fd;
+    pe.fd = -1;
+    pe.len = 0;
+    Port* p = attach_port(std::move(port));
+    if (!send_ring_reply(p->ctl_fd, RingReply{RingStatus::Ok, number, kRingDataLen}, fds)) {
+        spdlog::warn("switch {}: port {}: sending the ring reply: {}", dir, number, errno_text());
+        joins_refused.add();
+        remove_port(number);
+        return;
+    }
+    spdlog::info("switch {}: port {} joined over a ring: '{}' ({})", dir, number, descr,
+                 p->config.to_string());
 }
 
 void VdeSwitch::Impl::on_port_ctl(unsigned number) {
@@ -534,9 +670,13 @@ void VdeSwitch::Impl::on_port_ctl(unsigned number) {
         }
         break;  // EOF or error: the client is gone
     }
-    // A client's last frames may still sit in the data socket (reference/vde.md §1, vde_close);
-    // deliver them before the port goes.
-    for (int round = 0; round < 64 && on_port_data(*p) > 0; ++round) {
+    // A client's last frames may still sit in the data socket or ring (reference/vde.md §1,
+    // vde_close); deliver them before the port goes. A ring may hold a whole megabyte of them
+    // (65,536 minimum-size records); the bound only stops a client that keeps writing to a ring
+    // it has left.
+    const std::size_t max_rounds =
+        p->ring ? kRingDataLen / (kRingRecordHeaderLen + 8) / rx.capacity() + 1 : 64;
+    for (std::size_t round = 0; round < max_rounds && on_port_data(*p) > 0; ++round) {
     }
     remove_port(number);
 }
@@ -548,16 +688,31 @@ void VdeSwitch::Impl::remove_port(unsigned number) {
         p = std::move(ports[number]);
         active.erase(std::remove(active.begin(), active.end(), p.get()), active.end());
         departed.push_back(PortStats{number, p->description, p->config.to_string(), false,
-                                     p->counters.snapshot()});
+                                     p->ring != nullptr, p->counters.snapshot()});
     }
+    // A port removed mid-batch (a corrupt ring) may still be queued for egress.
+    dirty.erase(std::remove(dirty.begin(), dirty.end(), p.get()), dirty.end());
     ::epoll_ctl(epfd, EPOLL_CTL_DEL, p->data_fd, nullptr);
     ::epoll_ctl(epfd, EPOLL_CTL_DEL, p->ctl_fd, nullptr);
-    ::close(p->data_fd);
+    if (!p->ring) {
+        ::close(p->data_fd);
+        ::unlink(p->path.c_str());
+    }
     ::close(p->ctl_fd);
-    ::unlink(p->path.c_str());
     macs.forget_port(number);
     mac_entries.set(macs.size());
     spdlog::info("switch {}: port {} left ('{}')", dir, number, p->description);
+}
+
+void VdeSwitch::Impl::remove_doomed() {
+    any_doomed = false;
+    for (unsigned n = 1; n < ports.size(); ++n) {
+        if (ports[n] && ports[n]->doomed) {
+            spdlog::warn("switch {}: port {} ('{}'): its ring is corrupt; disconnecting it", dir, n,
+                         ports[n]->description);
+            remove_port(n);
+        }
+    }
 }
 
 void VdeSwitch::Impl::enqueue(Port& out, const std::uint8_t* data, std::size_t len) {
@@ -580,7 +735,29 @@ void VdeSwitch::Impl::flush() {
     const std::uint64_t ts = cap_out ? realtime_ns() : 0;
     for (Port* p : dirty) {
         std::size_t sent = 0;
-        while (sent < p->tx_count) {
+        if (p->ring) {
+            // Pushed in order until the ring is full; the rest of the batch is dropped, as a full
+            // socket buffer drops the rest of a sendmmsg.
+            while (sent < p->tx_count) {
+                const auto r = p->ring->push(
+                    {static_cast<const std::uint8_t*>(p->tx_iov[sent].iov_base), p->tx_iov[sent].iov_len});
+                if (r != RingProducer::Push::Ok) {
+                    const std::size_t lost = p->tx_count - sent;
+                    if (r == RingProducer::Push::Full) {
+                        p->counters.drop_queue_full.add(lost);
+                    } else {
+                        p->counters.drop_peer_gone.add(lost);
+                        p->doomed = any_doomed = true;  // Broken: the client's tail is impossible
+                    }
+                    break;
+                }
+                ++sent;
+            }
+            if (sent > 0) {
+                p->ring->wake_peer();
+            }
+        }
+        while (!p->ring && sent < p->tx_count) {
             const int r =
                 ::sendmmsg(p->data_fd, p->tx_msgs.data() + sent,
                            static_cast<unsigned>(p->tx_count - sent), MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -616,7 +793,7 @@ void VdeSwitch::Impl::flush() {
     dirty.clear();
 }
 
-std::size_t VdeSwitch::Impl::on_port_data(Port& p) {
+std::size_t VdeSwitch::Impl::read_vde(Port& p) {
     const std::size_t cap = rx.capacity();
     for (std::size_t i = 0; i < cap; ++i) {
         rx_iov[i].iov_base = rx.slot(i);
@@ -634,6 +811,40 @@ std::size_t VdeSwitch::Impl::on_port_data(Port& p) {
         return 0;  // EAGAIN, or the peer vanished (its control stream reports that)
     }
     const auto n = static_cast<std::size_t>(r);
+    for (std::size_t i = 0; i < n; ++i) {
+        rx.set_length(i, rx_msgs[i].msg_len);
+        rx_truncated[i] = (rx_msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0 ? 1 : 0;
+    }
+    return n;
+}
+
+std::size_t VdeSwitch::Impl::read_ring(Port& p) {
+    // The frames are copied out of shared memory before anything looks at them: the client
+    // could rewrite them while we parse (the ring checks lengths; content is ours once copied).
+    const std::size_t n = p.ring->receive(rx);
+    const std::uint64_t bad = p.ring->bad_records();
+    if (bad != p.counters.bad_ring_records.get()) {
+        if (p.counters.bad_ring_records.get() == 0) {
+            spdlog::warn("switch {}: port {} ('{}'): bad records in its ring (counted, skipped)",
+                         dir, p.number, p.description);
+        }
+        p.counters.bad_ring_records.set(bad);
+    }
+    if (p.ring->broken() && !p.doomed) {
+        p.doomed = any_doomed = true;
+    }
+    std::fill_n(rx_truncated.begin(), n, 0);
+    return n;
+}
+
+std::size_t VdeSwitch::Impl::on_port_data(Port& p) {
+    if (p.doomed) {
+        return 0;
+    }
+    const std::size_t n = p.ring ? read_ring(p) : read_vde(p);
+    if (n == 0) {
+        return 0;
+    }
     const auto now = MacTable::Clock::now();
     const std::uint64_t ts = capture ? realtime_ns() : 0;
     LiveCounters& c = p.counters;
@@ -642,14 +853,14 @@ std::size_t VdeSwitch::Impl::on_port_data(Port& p) {
     std::uint64_t bytes = 0;
 
     for (std::size_t i = 0; i < n; ++i) {
-        const std::size_t len = rx_msgs[i].msg_len;
+        const wire::Bytes frame = rx.frame(i);
+        const std::size_t len = frame.size();
         bytes += len;
-        const wire::Bytes frame{rx.slot(i), len};
         if (capture) {
             capture->write(p.capture_if, ts, frame,
                            opts.capture_client_view ? Direction::Outbound : Direction::Inbound);
         }
-        if ((rx_msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0) {
+        if (rx_truncated[i] != 0) {
             c.drop_oversized.add();
             continue;
         }
@@ -766,7 +977,8 @@ Expected<void, std::string> VdeSwitch::Impl::run_once(int timeout_ms) {
         const auto kind = static_cast<FdKind>(t >> 32);
         const auto index = static_cast<std::uint32_t>(t);
         switch (kind) {
-        case FdKind::Listen: on_listen(); break;
+        case FdKind::Listen: on_listen(listen_fd, false); break;
+        case FdKind::RingListen: on_listen(ring_listen_fd, true); break;
         case FdKind::Pending: on_pending(index); break;
         case FdKind::PortCtl: on_port_ctl(index); break;
         case FdKind::PortData:
@@ -775,6 +987,9 @@ Expected<void, std::string> VdeSwitch::Impl::run_once(int timeout_ms) {
             }
             break;
         }
+    }
+    if (any_doomed) {
+        remove_doomed();
     }
     return {};
 }
@@ -819,6 +1034,7 @@ SwitchStats VdeSwitch::stats() const {
     for (const auto& p : impl_->ports) {
         if (p) {
             s.ports.push_back(PortStats{p->number, p->description, p->config.to_string(), true,
+                                        p->ring != nullptr,
                                         p->counters.snapshot()});
         }
     }

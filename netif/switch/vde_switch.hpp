@@ -18,7 +18,8 @@
 namespace caplnet::netif {
 
 struct SwitchOptions {
-    /// The run directory: created 0700; holds `ctl` and one socket per port (0600).
+    /// The run directory: created 0700; holds `ctl` and one socket per vde:// port (0600), and
+    /// `ring`, where caplnet's own clients join through shared-memory rings (ring://).
     std::string dir;
     /// Per-port VLAN rules; a port not listed is PortConfig::trunk_all().
     std::map<unsigned, PortConfig> ports;
@@ -59,6 +60,9 @@ struct PortCounters {
     /// Unicast whose destination sits behind the ingress port itself (not a drop: a switch
     /// never sends a frame back where it came from).
     std::uint64_t filtered = 0;
+    /// ring:// ports: records in the client's ring with an impossible length or extent (each
+    /// discards what the client had published with it; not frames, so not in drops()).
+    std::uint64_t bad_ring_records = 0;
 
     std::uint64_t drops() const {
         return drop_queue_full + drop_peer_gone + drop_vlan_not_allowed + drop_tagged_on_access +
@@ -71,6 +75,7 @@ struct PortStats {
     std::string description;  // what the client sent in its request
     std::string config;       // PortConfig::to_string()
     bool connected = false;   // false: the port has left (its counters are kept)
+    bool ring = false;        // joined through ring:// (shared memory), not vde://
     PortCounters counters;
 };
 

@@ -49,7 +49,7 @@ ipv4 = ["10.11.0.1/24"]
 ipv6 = ["fd11::1/64"]
 )",
                                                "rx.toml");
-        auto started = stack::Node::start(config, {dir.path(), ""});
+        auto started = stack::Node::start(config, {dir.path(), "", {}});
         REQUIRE(started);
         node = std::move(*started);
         REQUIRE(node->wait_ready(20s));

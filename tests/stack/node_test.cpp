@@ -41,7 +41,7 @@ ipv4 = ["192.0.2.20/24"]
   ipv4 = ["192.0.12.20/24"]
 )",
                                            "victim.toml");
-    auto node = stack::Node::start(config, {dir.path(), dir.file("victim.pcapng")});
+    auto node = stack::Node::start(config, {dir.path(), dir.file("victim.pcapng"), {}});
     REQUIRE(node);
     REQUIRE((*node)->wait_links_closed(30s));
     // The stack thread still serves calls after the whole set went through it.
@@ -96,7 +96,7 @@ ipv4 = ["10.0.1.1/24"]
 ipv6 = ["fd01::1/64"]
 )",
                                            "router.toml");
-    auto node = stack::Node::start(config, {dir.path(), dir.file("out.pcapng")});
+    auto node = stack::Node::start(config, {dir.path(), dir.file("out.pcapng"), {}});
     REQUIRE(node);
     REQUIRE((*node)->wait_links_closed(30s));
     const auto r = (*node)->reports();

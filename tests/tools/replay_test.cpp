@@ -203,8 +203,9 @@ Replay replay(const TempDir& dir, const std::string& capture, std::vector<std::s
 /// relative to the directory) running the test receiver joined to `groups`.
 class Bed {
 public:
+    /// `scheme`: how the replays join the switch ("vde" or "ring").
     Bed(const std::string& node_toml, const std::string& groups, const std::vector<std::string>& switch_args = {},
-        const std::string& replay_port = "") {
+        const std::string& replay_port = "", const std::string& scheme = "vde") {
         ::signal(SIGPIPE, SIG_IGN);  // a receiver that died must fail checks, not kill the test
         std::vector<std::string> argv{CAPLNET_BINARY, "switch", dir.file("sw")};
         argv.insert(argv.end(), switch_args.begin(), switch_args.end());
@@ -215,7 +216,7 @@ public:
             CAPLNET_BINARY, "node", dir.file("rx.toml"), "--run-dir", dir.path(), "--program",
             CAPLNET_TEST_RECEIVER, "--param", "groups=" + groups, "--stdin-keys"});
         REQUIRE(rx->wait_for("started", 30s));
-        into = "vde://" + dir.file("sw") + replay_port;
+        into = scheme + "://" + dir.file("sw") + replay_port;
     }
 
     Replay replay(const std::string& capture, std::vector<std::string> extra) {
@@ -428,6 +429,23 @@ TEST_CASE("caplnet replay delivers every datagram in recorded, top and --speed t
     INFO("the last datagram arrived " << late * 1e3 << " ms after its recorded offset");
     CHECK(late >= 0);
     CHECK(late < 1e-3);
+}
+
+TEST_CASE("caplnet replay --into ring:// delivers every datagram to a node on ring://", "[replay][switch][node][ring]") {
+    std::string toml = kUntaggedNode;
+    toml.replace(toml.find("vde://sw"), 8, "ring://sw");
+    Bed bed(toml, kV4Groups, {}, "", "ring");
+    const double frames = 1850;  // 1,800 datagrams, 50 ARP/ICMP/unicast frames (README §4)
+    const unsigned long missing = replay_in_every_timing(bed, kUdpV4, frames, kV4Sockets, kV4PerReplay);
+    const NodeReport node = bed.stop_node();
+    CHECK(node.rx == node.to_stack + node.to_group_engine + node.dropped);
+    const std::string sw = bed.stop_switch();
+    INFO(sw);
+    // Both ends were rings: the node and every replay joined the switch through DIR/ring.
+    CHECK(sw.find("joined over a ring: 'rx/eth0'") != std::string::npos);
+    CHECK(sw.find("joined over a ring: 'caplnet replay'") != std::string::npos);
+    // What top timing did not deliver was counted: by the switch towards the node, or the node.
+    CHECK(switch_column(sw, "q-full", "rx/eth0") + node.dropped >= missing);
 }
 
 TEST_CASE("caplnet replay delivers linux-udp-multicast-v6.pcap per group in every timing", "[replay][switch][node]") {

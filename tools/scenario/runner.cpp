@@ -219,6 +219,9 @@ private:
             argv.push_back("--param");
             argv.push_back(k + "=" + v);
         }
+        for (const auto& sw : s_.switches) {
+            if (sw.ring_links) argv.insert(argv.end(), {"--ring-switch", (fs::path(run_dir_) / sw.name).string()});
+        }
         // A restarted node keeps its entry: the old process has ended.
         std::erase_if(nodes_, [&](const Proc& p) { return p.name == "node " + n.name && !p.child->running(); });
         return spawn(nodes_, "node " + n.name, n.name, argv, "node " + n.name + " ready") != nullptr;
@@ -341,6 +344,19 @@ private:
         }
     }
 
+    /// vde://DIR[N] → ring://DIR[N] when DIR is one of the run's switches with ring links.
+    std::string ring_if_own(const std::string& url) const {
+        if (url.rfind("vde://", 0) != 0) return url;
+        std::string path = url.substr(6);
+        if (const auto bracket = path.find('['); bracket != std::string::npos) path.resize(bracket);
+        for (const auto& sw : s_.switches) {
+            if (sw.ring_links && fs::path(path).lexically_normal() == (fs::path(run_dir_) / sw.name).lexically_normal()) {
+                return "ring://" + url.substr(6);
+            }
+        }
+        return url;
+    }
+
     void start_replay(std::size_t index) {
         const ScenarioReplay& r = s_.replays[index];
         std::string into = r.into;
@@ -360,6 +376,7 @@ private:
         if (into.rfind("vde://", 0) == 0 && into.size() > 6 && into[6] != '/') {
             into = "vde://" + (fs::path(run_dir_) / into.substr(6)).string();
         }
+        into = ring_if_own(into);
         const std::string json = (fs::path(run_dir_) / "reports" / ("replay-" + std::to_string(index + 1) + ".json")).string();
         std::vector<std::string> argv{o_.self, "replay", r.capture, "--into", into, "--timing", r.timing, "--json", json};
         if (r.speed != 1) argv.insert(argv.end(), {"--speed", std::to_string(r.speed)});

@@ -146,13 +146,16 @@ Scenario load_scenario(const std::string& path, const ProgramSearch& search) {
 
     std::set<std::string> names;
     for (const toml::table* t : r.tables(root, "switch")) {
-        r.only_keys(*t, {"name", "ports", "uplinks"}, "[[switch]]");
+        r.only_keys(*t, {"name", "ports", "uplinks", "links"}, "[[switch]]");
         ScenarioSwitch sw;
         sw.name = r.string_or(*t, "name", "switch");
         if (!valid_name(sw.name)) r.fail(t, "switch name '" + sw.name + "' must be letters, digits, _ - .");
         if (!names.insert(sw.name).second) r.fail(t, "two switches are named '" + sw.name + "'");
         sw.ports = r.strings(*t, "ports");
         sw.uplinks = r.strings(*t, "uplinks");
+        const std::string links = r.string_or(*t, "links", "ring");
+        if (links != "ring" && links != "vde") r.fail(t->get("links"), "links must be \"ring\" or \"vde\"");
+        sw.ring_links = links == "ring";
         for (const auto& u : sw.uplinks) {
             if (u.find("://") == std::string::npos) r.fail(t->get("uplinks"), "uplink '" + u + "' is not a link URL");
         }

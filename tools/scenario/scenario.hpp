@@ -15,6 +15,9 @@ struct ScenarioSwitch {
     std::string name;                // the switch's directory in the run directory: vde://NAME
     std::vector<std::string> ports;  // `caplnet switch --port` specs
     std::vector<std::string> uplinks;  // link URLs plugged into the switch (tap://, vxvde://, ...)
+    /// `links = "ring"` (default): the run's nodes and replays join through ring:// (shared
+    /// memory), also where their files say vde://NAME; "vde": as written.
+    bool ring_links = true;
 };
 
 struct ScenarioNode {
