@@ -294,18 +294,23 @@ unsigned long replay_in_every_timing(Bed& bed, const std::string& capture, doubl
     return missing;
 }
 
-/// How late the last of `count` frames arrived against its recorded offset. The clocks are aligned
+/// How late the end of `count` frames arrived against its recorded offsets. The clocks are aligned
 /// on the frame that arrived least late, not on the first one: the receiver is idle before the
-/// first frame, and its wake-up then says nothing about the replayer's pace.
+/// first frame, and its wake-up then says nothing about the replayer's pace. The end is the least
+/// late of the last 8 frames (the last few ms of the capture): a replayer that lost its pace is
+/// late on all of them, while one frame's arrival alone also carries the receiving node's
+/// scheduling on a loaded machine (measured 1.6 ms once under a parallel ctest).
 double last_frame_lateness(const std::vector<std::vector<std::string>>& recorded,
                            const std::vector<std::vector<std::string>>& received, std::size_t count) {
     const double t0 = std::stod(recorded.at(0).at(0));
+    auto lateness = [&](std::size_t i) {
+        return std::stod(received.at(i).at(0)) - (std::stod(recorded.at(i).at(0)) - t0);
+    };
     double base = 1e300;
-    for (std::size_t i = 0; i < count; ++i) {
-        base = std::min(base, std::stod(received.at(i).at(0)) - (std::stod(recorded.at(i).at(0)) - t0));
-    }
-    const std::size_t last = count - 1;
-    return std::stod(received.at(last).at(0)) - base - (std::stod(recorded.at(last).at(0)) - t0);
+    for (std::size_t i = 0; i < count; ++i) base = std::min(base, lateness(i));
+    double end = 1e300;
+    for (std::size_t i = count - std::min<std::size_t>(count, 8); i < count; ++i) end = std::min(end, lateness(i));
+    return end - base;
 }
 
 }  // namespace
@@ -418,8 +423,8 @@ TEST_CASE("caplnet replay delivers every datagram in recorded, top and --speed t
     // What top timing (steps 2 and 5) did not deliver, the switch counted.
     CHECK(switch_column(sw.transcript(), "q-full", "rx/eth0") >= top_missing);
 
-    // The node's capture confirms the recorded pace: the last of the first replay's 1800
-    // multicast datagrams arrives within 1 ms of its recorded offset.
+    // The node's capture confirms the recorded pace: the end of the first replay's 1800
+    // multicast datagrams arrives within 1 ms of its recorded offsets.
     const std::string datagrams = "ip.src == 192.0.2.10 && udp.srcport == 50000 && ip.dst == 239.0.0.0/8";
     const auto original = tshark_fields(kUdpV4, datagrams, {"frame.time_epoch"});
     const auto received = tshark_fields(dir.file("rx.pcapng"), datagrams, {"frame.time_epoch"});
