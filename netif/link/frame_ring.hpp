@@ -1,7 +1,7 @@
 #pragma once
 // A single-producer single-consumer ring of variable-length Ethernet frames in memory shared by
 // two processes (caplnet's switch and one of its ring:// clients). Pure code: no syscalls, so it
-// is tested with two threads; the eventfds that wake a sleeping side live in ring_channel.
+// is tested with two threads; the eventfds that wake a sleeping side live in ring_endpoint.
 //
 // The memory is shared with a process that may be buggy or hostile. Each side therefore keeps
 // its own position privately and only *publishes* it in shared memory; what it reads from there
