@@ -218,7 +218,7 @@ struct ::netif* Node::netif_of(std::uint32_t if_index, StackThread&) const {
 std::vector<AdapterReport> Node::collect_reports(StackThread&) const {
     std::vector<AdapterReport> r;
     for (std::size_t i = 0; i < adapters_.size(); ++i) {
-        r.push_back({adapters_[i]->name(), config_.adapters[i].link, adapters_[i]->link_up(),
+        r.push_back({adapters_[i]->name(), adapters_[i]->link_url(), adapters_[i]->link_up(),
                      adapters_[i]->counters()});
     }
     return r;

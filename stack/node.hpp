@@ -36,7 +36,7 @@ struct NodeOptions {
 
 struct AdapterReport {
     std::string name;
-    std::string link;
+    std::string link;  // the URL its link was opened as (ring:// where caplnet run upgraded vde://)
     bool link_up = false;
     netif::AdapterCounters counters;
 };

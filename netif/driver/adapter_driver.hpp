@@ -74,6 +74,8 @@ public:
 
     int data_fd() const { return link_->data_fd(); }
     int control_fd() const { return link_->control_fd(); }
+    /// The URL the link was opened as (a vde:// URL to a ring switch opens as ring://).
+    const std::string& link_url() const { return link_->url(); }
     /// Drains what the link has now into lwIP (ethernet_input), checking every frame first.
     void on_readable();
     /// The control channel spoke: detects a vanished peer and takes the link down.

@@ -5,6 +5,8 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -12,6 +14,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -103,8 +106,27 @@ class VdeLink final : public Link {
 public:
     VdeLink(int ctl, int data, std::string url) : ctl_(ctl), data_(data), url_(std::move(url)) {}
     ~VdeLink() override {
+        wait_sent_taken();
         ::close(data_);
         ::close(ctl_);
+    }
+
+    /// Frames we sent may still wait in the switch's port socket. If ours closed first, the
+    /// switch's next send to this port would fail (ECONNREFUSED) and the kernel would purge the
+    /// switch's queue with it (af_unix's unix_dgram_disconnected): frames lost uncounted, e.g. the
+    /// end of a `caplnet replay --timing top`. So wait, bounded, until the switch has taken them:
+    /// SIOCOUTQ counts the bytes we sent that no reader has consumed. No event says "queue empty",
+    /// hence the short polls.
+    void wait_sent_taken() const {
+        if (peer_gone_) return;
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+        for (;;) {
+            int queued = 0;
+            if (::ioctl(data_, SIOCOUTQ, &queued) != 0 || queued <= 0) return;
+            if (std::chrono::steady_clock::now() >= until) return;
+            pollfd ctl{ctl_, POLLIN, 0};
+            if (::poll(&ctl, 1, 1) > 0) return;  // the switch hung up (or spoke): nobody will read them
+        }
     }
 
     // netif::Link

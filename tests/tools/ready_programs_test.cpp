@@ -295,7 +295,7 @@ TEST_CASE("The ready-made programs name each bad parameter and stay idle without
 }
 
 TEST_CASE("The ready-made sender keeps 10000 datagrams per second on a millisecond timer",
-          "[oracle][programs]") {
+          "[oracle][programs][paced]") {
     TempDir dir;
     ChildProcess sw({CAPLNET_BINARY, "switch", dir.file("sw")});
     REQUIRE(sw.wait_for("switch ready", 10s));

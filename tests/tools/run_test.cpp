@@ -123,6 +123,9 @@ TEST_CASE("caplnet run passes the seed scenario with valid JSON and JUnit report
     REQUIRE(rx["groups"].size() == 1);
     CHECK(rx["groups"][0]["received"].get<int>() >= 50);
     CHECK(rx["groups"][0]["received_after_leave"] == 0);
+    // The run's own switch is reached through shared memory, although the node file says vde://.
+    for (const auto& node : r["nodes"]) CHECK(node["adapters"][0]["link"] == "ring://switch");
+    CHECK(r["switches"][0]["report"]["ports"][0]["link"] == "ring");
 
     // One interface per node adapter, named node/adapter; every frame once, as its sender sent it.
     CHECK(tshark_problem_count(cap) == 0);
@@ -140,6 +143,32 @@ TEST_CASE("caplnet run passes the seed scenario with valid JSON and JUnit report
                                       {"igmp.maddr"});
     REQUIRE_FALSE(leaves.empty());
     CHECK(leaves[0][0] == "239.0.0.123");
+}
+
+TEST_CASE("A switch with links = vde keeps the nodes on vde:// as their files say", "[run][oracle]") {
+    TempDir dir;
+    std::string text = "name = \"vde-links\"\n" + seed_network(1.5) + R"(
+[[expect]]
+node = "receiver"
+port = 40001
+received = ">= 1"
+)";
+    text.replace(text.find("name = \"switch\""), 15, "name = \"switch\"\nlinks = \"vde\"");
+    write_file(dir.file("s.toml"), text);
+    const std::string json = dir.file("r.json");
+    Run run({dir.file("s.toml"), "--json", json});
+    REQUIRE(run.wait_running());
+    const auto status = run.proc->wait(60s);
+    INFO(run.proc->transcript());
+    REQUIRE(status);
+    CHECK(*status == 0);
+    const auto r = read_json(json);
+    REQUIRE_FALSE(r.is_discarded());
+    REQUIRE(r["nodes"].size() == 2);
+    for (const auto& node : r["nodes"]) CHECK(node["adapters"][0]["link"] == "vde://switch");
+    REQUIRE(r["switches"][0]["report"]["ports"].size() == 2);
+    for (const auto& port : r["switches"][0]["report"]["ports"]) CHECK(port["link"] == "vde");
+    CHECK(r["expectations"][0]["passed"] == true);
 }
 
 TEST_CASE("A failed expectation fails caplnet run and its JUnit report", "[run][oracle]") {
