@@ -1,4 +1,4 @@
-// Client side of ring:// (docs/decisions.md, "Shared-memory rings to caplnet's own switch").
+// Client side of ring:// (docs/decisions.md, Switch: "ring:// next to vde://" and "Trust model of a ring").
 #include "netif/link/ring_link.hpp"
 
 #include <fcntl.h>
