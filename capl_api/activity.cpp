@@ -1,6 +1,16 @@
 #include "capl_api/activity.hpp"
 
+#include <algorithm>
+
 namespace caplnet::capl::detail {
+
+namespace {
+
+bool by_key(const GroupActivity& a, const GroupActivity& b) {
+    return std::tie(a.socket, a.if_index, a.group) < std::tie(b.socket, b.if_index, b.group);
+}
+
+}  // namespace
 
 void Activity::opened(stack::SocketId s, stack::Family f) {
     std::lock_guard lock(mutex_);
@@ -24,6 +34,7 @@ void Activity::closed(stack::SocketId s, std::uint64_t queue_drops, std::uint64_
     it->second.send_failures = send_failures;
     closed_.push_back(it->second);
     open_.erase(it);
+    const auto first_closed = closed_groups_.size();
     for (auto g = groups_.begin(); g != groups_.end();) {
         if (std::get<0>(g->first) == s) {
             g->second.member = false;
@@ -33,6 +44,7 @@ void Activity::closed(stack::SocketId s, std::uint64_t queue_drops, std::uint64_
             ++g;
         }
     }
+    std::sort(closed_groups_.begin() + static_cast<std::ptrdiff_t>(first_closed), closed_groups_.end(), by_key);
 }
 
 void Activity::sent(stack::SocketId s, bool ok) {
@@ -69,7 +81,9 @@ ActivitySnapshot Activity::snapshot() const {
     out.sockets = closed_;
     for (const auto& [id, a] : open_) out.sockets.push_back(a);
     out.groups = closed_groups_;
+    const auto first_open = out.groups.size();
     for (const auto& [key, g] : groups_) out.groups.push_back(g);
+    std::sort(out.groups.begin() + static_cast<std::ptrdiff_t>(first_open), out.groups.end(), by_key);
     return out;
 }
 

@@ -248,6 +248,7 @@ void Node::stop() {
         if (started_ok_) {
             // Tear down on the stack thread: netif_remove is an lwIP call like any other.
             loop_->call([this](StackThread& t) {
+                if (groups_) groups_->flush(t);  // the last leaves' reports, before the links close
                 final_reports_ = collect_reports(t);
                 loop_->clear_watches(t);
                 udp_.reset();

@@ -4,14 +4,17 @@
 // RFC 2236 / RFC 2710 (and IGMPv1, RFC 1112). Any-source multicast only: a joined group is
 // EXCLUDE{}, a left one INCLUDE{}. Sans-IO: time is a parameter, messages leave through an
 // outbox, randomness comes from the caller's Rng; the protocol differences live in the traits
-// (stack/mcast/protocols.hpp).
+// (stack/mcast/protocols.hpp). A state change is reported at once, alone; its retransmissions share
+// one timer per interface with every other change still being repeated (Linux's igmp_ifc_timer /
+// mld_ifc_timer), so n joins repeat in a few reports, not in n timers and n frames
+// (docs/decisions.md, "Retransmissions share an interface timer").
 #include <algorithm>
 #include <concepts>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <random>
-#include <set>
+#include <unordered_map>
 #include <vector>
 
 #include "stack/mcast/timer_set.hpp"
@@ -119,9 +122,8 @@ public:
         const int v = version(if_index, now);
         if (v == P::kNewest) {
             state_change(if_index, i, g, grp, now, out);
-            // A left group lives on only while its TO_IN retransmissions are due; one with none
-            // (robustness 1) goes at the next poll, where a walk over every group used to find it.
-            if (!grp.retransmit_at) idle_.emplace(if_index, g);
+            // A left group lives on only while its TO_IN retransmissions are due.
+            if (grp.retransmissions == 0) erase(if_index, i, gi);
             return;
         }
         // RFC 2236 §3 / RFC 2710 §4: a Leave (Done) only if this host was the last to report;
@@ -147,7 +149,7 @@ public:
             auto gi = i.groups.find(q.group);
             if (gi != i.groups.end()) answer_by(if_index, gi->first, gi->second, now, max);
         } else {
-            for (auto& [g, grp] : i.groups) answer_by(if_index, g, grp, now, max);
+            for (auto gi : in_address_order(i)) answer_by(if_index, gi->first, gi->second, now, max);
         }
         (void)out;
     }
@@ -157,8 +159,10 @@ public:
     void reannounce(std::uint32_t if_index, Millis now, Outbox& out) {
         auto it = interfaces_.find(if_index);
         if (it == interfaces_.end()) return;
-        for (auto& [g, grp] : it->second.groups) {
-            if (grp.joined && P::should_report(g)) state_change(if_index, it->second, g, grp, now, out);
+        for (auto gi : in_address_order(it->second)) {
+            if (gi->second.joined && P::should_report(gi->first)) {
+                state_change(if_index, it->second, gi->first, gi->second, now, out);
+            }
         }
     }
 
@@ -168,7 +172,7 @@ public:
         if (it == interfaces_.end() || version(if_index, now) == P::kNewest) return;
         auto gi = it->second.groups.find(g);
         if (gi == it->second.groups.end()) return;
-        arm(if_index, g, Timer::Report, gi->second.report_at, std::nullopt);
+        arm(if_index, g, gi->second.report_at, std::nullopt);
         gi->second.last_reporter = false;
     }
 
@@ -191,8 +195,10 @@ public:
                 i.general_at.reset();
                 if (v == P::kNewest) {
                     Out report{if_index, Out::Kind::Report, {}, {}};
-                    for (const auto& [g, grp] : i.groups) {
-                        if (grp.joined && P::should_report(g)) report.records.emplace_back(RecordType::ModeIsExclude, g);
+                    for (auto gi : in_address_order(i)) {
+                        if (gi->second.joined && P::should_report(gi->first)) {
+                            report.records.emplace_back(RecordType::ModeIsExclude, gi->first);
+                        }
                     }
                     if (!report.records.empty()) out.push_back(std::move(report));
                 }
@@ -200,16 +206,10 @@ public:
             for (; next != due.end() && next->first <= if_index; ++next) {
                 if (next->first < if_index) continue;
                 auto gi = i.groups.find(next->second);
-                if (gi != i.groups.end()) fire(if_index, i, gi, v, now, out);
+                if (gi != i.groups.end()) answer(if_index, gi, v, now, out);
             }
+            if (i.retransmit_at && *i.retransmit_at <= now) retransmit(if_index, i, v, now, out);
         }
-        for (const auto& [if_index, g] : idle_) {
-            auto it = interfaces_.find(if_index);
-            if (it == interfaces_.end()) continue;
-            auto gi = it->second.groups.find(g);
-            if (gi != it->second.groups.end() && is_idle(gi->second)) erase(if_index, it->second, gi);
-        }
-        idle_.clear();
     }
 
     /// The earliest time poll() has something to do (smoltcp's poll_at).
@@ -220,6 +220,7 @@ public:
         };
         for (const auto& [if_index, i] : interfaces_) {
             take(i.general_at);
+            take(i.retransmit_at);
             // Falling back to the newest version is a deadline too: nothing is sent then, but a
             // caller that sleeps until next_deadline must wake to notice.
             for (int v = 1; v < P::kNewest; ++v) {
@@ -240,70 +241,115 @@ private:
     struct Group {
         bool joined = false;
         bool last_reporter = false;
-        std::optional<Millis> report_at;      // answer to a query
-        std::optional<Millis> retransmit_at;  // next repeat of the unsolicited report
-        int retransmissions = 0;
+        bool queued = false;              // in the interface's retransmit_queue
+        std::optional<Millis> report_at;  // answer to a query
+        int retransmissions = 0;          // repeats of the last state change still due
     };
+    // Hashed, not ordered: a join or leave looks its group up (BENCHMARKS.md, figure 3); the
+    // rare walks that put groups on the wire sort first, so reports list them in address order.
+    using Groups = std::unordered_map<Address, Group>;
     struct Interface {
         EngineOptions options;
-        std::map<Address, Group> groups;
+        Groups groups;
+        // The groups with repeats due, in the order they changed. An erased group's entry stays
+        // until the timer fires (and is skipped there), so erasing never searches the queue.
+        std::vector<Address> retransmit_queue;
+        std::size_t queued = 0;                 // groups with Group::queued set
+        std::optional<Millis> retransmit_at;    // their next repeat, all together
         std::optional<Millis> general_at;
         Millis older_until[4] = {0, 0, 0, 0};  // by version
     };
-    enum class Timer : std::uint8_t { Report, Retransmit };
     struct TimerKey {
         std::uint32_t if_index = 0;
         Address group{};
-        Timer timer = Timer::Report;
         friend auto operator<=>(const TimerKey&, const TimerKey&) = default;
     };
 
-    /// Every write of a group's report_at / retransmit_at goes through here, so timers_ always
+    /// Every write of a group's report_at goes through here, so timers_ always
     /// holds exactly the armed timers of the existing groups.
-    void arm(std::uint32_t if_index, const Address& g, Timer t, std::optional<Millis>& field,
-             std::optional<Millis> at) {
-        timers_.move(TimerKey{if_index, g, t}, field, at);
+    void arm(std::uint32_t if_index, const Address& g, std::optional<Millis>& field, std::optional<Millis> at) {
+        timers_.move(TimerKey{if_index, g}, field, at);
         field = at;
     }
 
-    void erase(std::uint32_t if_index, Interface& i, typename std::map<Address, Group>::iterator gi) {
-        arm(if_index, gi->first, Timer::Report, gi->second.report_at, std::nullopt);
-        arm(if_index, gi->first, Timer::Retransmit, gi->second.retransmit_at, std::nullopt);
+    void erase(std::uint32_t if_index, Interface& i, typename Groups::iterator gi) {
+        arm(if_index, gi->first, gi->second.report_at, std::nullopt);
+        unqueue(i, gi->second);
         i.groups.erase(gi);
     }
 
-    static bool is_idle(const Group& grp) {
-        return !grp.joined && grp.retransmissions == 0 && !grp.retransmit_at;
+    static void unqueue(Interface& i, Group& grp) {
+        if (!grp.queued) return;
+        grp.queued = false;
+        if (--i.queued == 0) {
+            i.retransmit_queue.clear();
+            i.retransmit_at.reset();  // no wake-up with nothing to send
+        }
+    }
+
+    static std::vector<typename Groups::iterator> in_address_order(Interface& i) {
+        std::vector<typename Groups::iterator> sorted;
+        sorted.reserve(i.groups.size());
+        for (auto gi = i.groups.begin(); gi != i.groups.end(); ++gi) sorted.push_back(gi);
+        std::sort(sorted.begin(), sorted.end(), [](auto a, auto b) { return a->first < b->first; });
+        return sorted;
     }
 
     /// Schedules the answer to a query for `g`, unless an earlier one is pending already.
     void answer_by(std::uint32_t if_index, const Address& g, Group& grp, Millis now, Millis max) {
         if (!grp.joined || !P::should_report(g)) return;
         const Millis at = now + random_delay(max);
-        if (!grp.report_at || at < *grp.report_at) arm(if_index, g, Timer::Report, grp.report_at, at);
+        if (!grp.report_at || at < *grp.report_at) arm(if_index, g, grp.report_at, at);
     }
 
-    /// The expired timers of one group.
-    void fire(std::uint32_t if_index, Interface& i, typename std::map<Address, Group>::iterator gi, int v,
-              Millis now, Outbox& out) {
+    /// A group's expired query answer.
+    void answer(std::uint32_t if_index, typename Groups::iterator gi, int v, Millis now,
+                Outbox& out) {
         Group& grp = gi->second;
-        const Address& g = gi->first;
-        if (grp.report_at && *grp.report_at <= now) {
-            arm(if_index, g, Timer::Report, grp.report_at, std::nullopt);
-            if (grp.joined) send_current(if_index, g, grp, v, out);
-        }
-        if (grp.retransmit_at && *grp.retransmit_at <= now) {
-            arm(if_index, g, Timer::Retransmit, grp.retransmit_at, std::nullopt);
-            if (grp.retransmissions > 0) {
-                --grp.retransmissions;
-                send_change(if_index, g, grp, v, out);
-                if (grp.retransmissions > 0) {
-                    arm(if_index, g, Timer::Retransmit, grp.retransmit_at,
-                        now + random_delay(i.options.unsolicited_report_interval));
-                }
+        if (!grp.report_at || *grp.report_at > now) return;
+        arm(if_index, gi->first, grp.report_at, std::nullopt);
+        if (grp.joined) send_current(if_index, gi->first, grp, v, out);
+    }
+
+    /// The interface's retransmission timer: every pending change repeats once, in one report
+    /// (in the order the groups changed) where the version has one, and the timer is drawn again
+    /// while any repeat is left (RFC 3376 §5.1 / RFC 3810 §6.1: "(0, [Unsolicited Report Interval]]").
+    void retransmit(std::uint32_t if_index, Interface& i, int v, Millis now, Outbox& out) {
+        i.retransmit_at.reset();
+        const std::vector<Address> queue = std::move(i.retransmit_queue);
+        i.retransmit_queue.clear();
+        i.queued = 0;
+        Out report{if_index, Out::Kind::Report, {}, {}};
+        for (const Address& g : queue) {
+            auto gi = i.groups.find(g);
+            // Erased since, or queued again after an erase and handled at its earlier entry.
+            if (gi == i.groups.end() || !gi->second.queued) continue;
+            Group& grp = gi->second;
+            grp.queued = false;
+            if (v == P::kNewest) {
+                report.records.emplace_back(change_record(grp), g);
+            } else if (grp.joined) {
+                send_old_report(if_index, g, grp, v, out);
+            }
+            if (--grp.retransmissions > 0) {
+                enqueue(i, g, grp);
+            } else if (!grp.joined) {
+                erase(if_index, i, gi);
             }
         }
-        if (is_idle(grp)) erase(if_index, i, gi);
+        if (!report.records.empty()) out.push_back(std::move(report));
+        if (i.queued > 0) i.retransmit_at = now + random_delay(i.options.unsolicited_report_interval);
+    }
+
+    static void enqueue(Interface& i, const Address& g, Group& grp) {
+        if (grp.queued) return;
+        grp.queued = true;
+        ++i.queued;
+        i.retransmit_queue.push_back(g);
+    }
+
+    static RecordType change_record(const Group& grp) {
+        return grp.joined ? RecordType::ChangeToExclude : RecordType::ChangeToInclude;
     }
 
     Millis random_delay(Millis max) {
@@ -315,19 +361,21 @@ private:
     void state_change(std::uint32_t if_index, Interface& i, const Address& g, Group& grp, Millis now, Outbox& out) {
         const int v = version(if_index, now);
         send_change(if_index, g, grp, v, out);
-        // RFC 3376 §5.1: retransmitted [Robustness Variable] - 1 more times.
+        // RFC 3376 §5.1: retransmitted [Robustness Variable] - 1 more times; a newer change
+        // restarts the count (and its repeats carry the newer record).
         grp.retransmissions = std::max(i.options.robustness - 1, 0);
-        arm(if_index, g, Timer::Retransmit, grp.retransmit_at, std::nullopt);
-        if (grp.retransmissions > 0) {
-            arm(if_index, g, Timer::Retransmit, grp.retransmit_at,
-                now + random_delay(i.options.unsolicited_report_interval));
+        if (grp.retransmissions == 0) {
+            unqueue(i, grp);
+            return;
         }
+        enqueue(i, g, grp);
+        if (!i.retransmit_at) i.retransmit_at = now + random_delay(i.options.unsolicited_report_interval);
     }
 
     void send_change(std::uint32_t if_index, const Address& g, Group& grp, int v, Outbox& out) {
         if (v == P::kNewest) {
             Out report{if_index, Out::Kind::Report, {}, {}};
-            report.records.emplace_back(grp.joined ? RecordType::ChangeToExclude : RecordType::ChangeToInclude, g);
+            report.records.emplace_back(change_record(grp), g);
             out.push_back(std::move(report));
         } else if (grp.joined) {
             send_old_report(if_index, g, grp, v, out);
@@ -351,8 +399,7 @@ private:
 
     Rng& rng_;
     std::map<std::uint32_t, Interface> interfaces_;
-    TimerSet<TimerKey> timers_;
-    std::set<std::pair<std::uint32_t, Address>> idle_;  // left groups to forget at the next poll
+    TimerSet<TimerKey> timers_;  // the query answers' timers
 };
 
 }  // namespace caplnet::stack

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstring>
+#include <unordered_map>
 
 #include "netif/driver/adapter_driver.hpp"
 #include "netif/driver/lwip.hpp"
@@ -18,6 +19,39 @@ namespace {
 // RFC 3376 §4.2.16 / RFC 3810 §5.2.15: a report that would exceed the MTU is split; 64 records
 // keep every report far below 1280 octets.
 constexpr std::size_t kRecordsPerReport = 64;
+
+// How long a state change waits for others to share its report (Linux waits 2-3 jiffies).
+constexpr u32_t kReportDelayMs = 1;
+
+/// One report per interface for the changes of one delay: each group once, with its latest
+/// record, where its first change was; the old versions' messages (one group each) keep their
+/// order.
+template <class Outbox>
+Outbox coalesce(Outbox& pending) {
+    using Kind = typename Outbox::value_type::Kind;
+    Outbox out;
+    std::unordered_map<std::uint32_t, std::size_t> report_of;             // if_index -> index in out
+    std::unordered_map<InterfaceGroup, std::size_t, InterfaceGroupHash> record_of;  // -> index in records
+    for (auto& o : pending) {
+        if (o.kind != Kind::Report) {
+            out.push_back(std::move(o));
+            continue;
+        }
+        auto [r, new_report] = report_of.emplace(o.if_index, out.size());
+        if (new_report) out.push_back({o.if_index, Kind::Report, {}, {}});
+        auto& records = out[r->second].records;
+        for (const auto& rec : o.records) {
+            auto [at, added] = record_of.emplace(InterfaceGroup{o.if_index, rec.second}, records.size());
+            if (added) {
+                records.push_back(rec);
+            } else {
+                records[at->second].first = rec.first;
+            }
+        }
+    }
+    pending.clear();
+    return out;
+}
 
 EngineOptions options_for(const GroupProtocolConfig& c, bool mld) {
     EngineOptions o;
@@ -81,7 +115,10 @@ void GroupHost::note_versions() {
     }
 }
 
-GroupHost::~GroupHost() { sys_untimeout(on_timer, this); }
+GroupHost::~GroupHost() {
+    sys_untimeout(on_timer, this);
+    sys_untimeout(on_flush, this);
+}
 
 Millis GroupHost::now() const { return sys_now(); }
 
@@ -110,6 +147,25 @@ void GroupHost::hold(std::uint32_t if_index, const IpAddress& group, Holder who,
         }
     }
     reschedule_due_ = true;
+    if (!flush_armed_ && (!pending_igmp_.empty() || !pending_mld_.empty())) {
+        sys_timeout(kReportDelayMs, on_flush, this);
+        flush_armed_ = true;
+    }
+}
+
+void GroupHost::flush(StackThread&) { flush_reports(); }
+
+void GroupHost::flush_reports() {
+    if (flush_armed_) sys_untimeout(on_flush, this);
+    flush_armed_ = false;
+    if (!pending_igmp_.empty()) send_igmp(coalesce(pending_igmp_));
+    if (!pending_mld_.empty()) send_mld(coalesce(pending_mld_));
+}
+
+void GroupHost::on_flush(void* self) {
+    auto* h = static_cast<GroupHost*>(self);
+    h->flush_armed_ = false;  // lwIP has dropped the timeout it just ran
+    h->flush_reports();
 }
 
 void GroupHost::on_received(struct ::netif* n, wire::Bytes ip_packet) {
@@ -170,14 +226,6 @@ void GroupHost::on_lwip_sent(struct ::netif* n, wire::Bytes ip_packet) {
 }
 
 void GroupHost::after_turn(StackThread&) {
-    if (!pending_igmp_.empty()) {
-        send_igmp(pending_igmp_);
-        pending_igmp_.clear();
-    }
-    if (!pending_mld_.empty()) {
-        send_mld(pending_mld_);
-        pending_mld_.clear();
-    }
     if (reschedule_due_) {
         reschedule_due_ = false;
         reschedule();

@@ -3,7 +3,7 @@
 // (interface, group) puts the group on the wire; the last one to leave takes it off (SPEC §4).
 #include <cstdint>
 #include <functional>
-#include <map>
+#include <unordered_map>
 #include <utility>
 
 #include "stack/ip_address.hpp"
@@ -27,7 +27,7 @@ public:
 
 private:
     Apply apply_;
-    std::map<std::pair<std::uint32_t, IpAddress>, std::uint32_t> counts_;
+    std::unordered_map<InterfaceGroup, std::uint32_t, InterfaceGroupHash> counts_;
 };
 
 }  // namespace caplnet::stack

@@ -170,7 +170,10 @@ Expected<void, Error> UdpService::close(SocketId id, StackThread&) {
     auto s = find(id);
     if (!s) return unexpected(s.error());
     Socket& sock = **s;
-    for (const auto& [if_index, group] : sock.groups) {
+    // In address order: the last member's leave reports go out in an order a test can state.
+    std::vector<InterfaceGroup> groups(sock.groups.begin(), sock.groups.end());
+    std::sort(groups.begin(), groups.end());
+    for (const auto& [if_index, group] : groups) {
         memberships_.remove(if_index, group);
         --total_memberships_;
     }

@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <span>
+#include <unordered_set>
 #include <vector>
 
 #include "netif/wire/bytes.hpp"
@@ -93,7 +94,7 @@ public:
         bool broadcast = true;           // udpOpen switches SO_BROADCAST on (CAPL SOL_SOCKET page)
         bool reuse_address = false;
         std::uint8_t ttl = 128;          // the unicast TTL of the Windows stack CANoe users know
-        std::set<std::pair<std::uint32_t, IpAddress>> groups;
+        std::unordered_set<InterfaceGroup, InterfaceGroupHash> groups;
         std::deque<Datagram> queue;      // until the socket has an inbox
         bool armed = false;
         std::shared_ptr<Inbox> inbox;    // once it has one: every datagram goes there

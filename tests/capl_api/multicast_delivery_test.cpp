@@ -153,14 +153,11 @@ void join_receive_leave(bool v6, bool vlan) {
     }
     const std::string tag = vlan ? " && vlan.id == 10" : " && !vlan";
     const std::string out = "frame.packet_flags_direction == 2" + tag;
-    const std::string report = v6 ? out + " && icmpv6.type == 143 && icmpv6.mldr.mar.multicast_address == " + group +
-                                        " && icmpv6.mldr.mar.record_type == "
-                                  : out + " && igmp.type == 0x22 && igmp.maddr == " + group + " && igmp.record_type == ";
-    const auto joins = tshark_fields(cap, report + "4", {"frame.number"});
-    const auto leaves = tshark_fields(cap, report + "3", {"frame.number"});
+    const auto joins = report_frames(cap, out, 4, group);
+    const auto leaves = report_frames(cap, out, 3, group);
     REQUIRE_FALSE(joins.empty());
     REQUIRE_FALSE(leaves.empty());
-    CHECK(std::stoul(joins.back()[0]) < std::stoul(leaves.front()[0]));
+    CHECK(joins.back() < leaves.front());
     CHECK(tshark_problem_count(cap) == 0);
 }
 

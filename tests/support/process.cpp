@@ -184,6 +184,33 @@ std::vector<std::vector<std::string>> tshark_fields(const std::string& capture,
     return rows;
 }
 
+std::vector<unsigned long> report_frames(const std::string& capture, const std::string& filter, int record_type,
+                                         const std::string& group) {
+    auto split = [](const std::string& list) {
+        std::vector<std::string> items;
+        std::stringstream ss(list);
+        std::string item;
+        while (std::getline(ss, item, ',')) items.push_back(item);
+        return items;
+    };
+    std::vector<unsigned long> frames;
+    const std::string reports = "(igmp.type == 0x22 || icmpv6.type == 143)";
+    for (const auto& row : tshark_fields(capture, filter.empty() ? reports : "(" + filter + ") && " + reports,
+                                         {"frame.number", "igmp.record_type", "igmp.maddr",
+                                          "icmpv6.mldr.mar.record_type", "icmpv6.mldr.mar.multicast_address"})) {
+        const bool v6 = row[1].empty();
+        const auto types = split(v6 ? row[3] : row[1]);
+        const auto groups = split(v6 ? row[4] : row[2]);
+        for (std::size_t i = 0; i < std::min(types.size(), groups.size()); ++i) {
+            if (std::stoi(types[i]) == record_type && groups[i] == group) {
+                frames.push_back(std::stoul(row[0]));
+                break;
+            }
+        }
+    }
+    return frames;
+}
+
 int tshark_problem_count(const std::string& capture) {
     return static_cast<int>(
         tshark_fields(capture, "_ws.malformed || _ws.expert.severity >= warning", {"frame.number"})

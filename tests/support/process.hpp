@@ -74,6 +74,11 @@ void write_file(const std::string& path, const std::string& text);
 std::vector<std::vector<std::string>> tshark_fields(const std::string& capture,
                                                     const std::string& filter,
                                                     const std::vector<std::string>& fields);
+/// The frame numbers of the IGMPv3/MLDv2 reports matching `filter` that hold a record of
+/// `record_type` for `group`. A report carries several records, so a filter on
+/// `igmp.maddr == G && igmp.record_type == T` alone also matches G's TO_IN next to another group's TO_EX.
+std::vector<unsigned long> report_frames(const std::string& capture, const std::string& filter, int record_type,
+                                         const std::string& group);
 /// Frames tshark flags as malformed or with expert info of warning severity or worse, plus
 /// rfc_violation_count().
 int tshark_problem_count(const std::string& capture);

@@ -211,14 +211,97 @@ TEST_CASE("Query answers for 10,000 groups leave at their deadlines in time orde
     CHECK(answered.size() == expected);
 }
 
-TEST_CASE("Groups due at the same poll are sent in address order", "[engine][mld]") {
+TEST_CASE("Retransmissions due together leave in one report, in the order the groups changed", "[engine][mld]") {
     Fixture<Mld> f;
     for (int k = 40; k > 0; --k) f.engine.join(1, v6_group(0x15, static_cast<std::uint8_t>(k)), 0, f.out);
+    CHECK(f.out.size() == 40);  // each change is reported at once, alone
     f.out.clear();
-    f.engine.poll(1000, f.out);  // every retransmission is due by now (interval 1 s)
-    REQUIRE(f.out.size() == 40);
-    for (std::size_t k = 0; k < f.out.size(); ++k) {
-        CHECK(f.out[k].records.at(0).second == v6_group(0x15, static_cast<std::uint8_t>(k + 1)));
+    f.engine.poll(1000, f.out);  // the retransmission is due by now (interval 1 s)
+    REQUIRE(f.out.size() == 1);
+    REQUIRE(f.out[0].records.size() == 40);
+    for (std::size_t k = 0; k < 40; ++k) {
+        CHECK(f.out[0].records[k].first == RecordType::ChangeToExclude);
+        CHECK(f.out[0].records[k].second == v6_group(0x15, static_cast<std::uint8_t>(40 - k)));
     }
+    CHECK_FALSE(f.engine.next_deadline());
+}
+
+TEST_CASE("Changes spread over time share the interface's retransmission timer", "[engine][igmp]") {
+    Fixture<Igmp> f;
+    constexpr int kGroups = 2000;
+    auto group = [](int k) {
+        return v4(239, 2, static_cast<std::uint8_t>(k / 256), static_cast<std::uint8_t>(k % 256));
+    };
+    std::map<IpAddress, Millis> changed;
+    std::map<IpAddress, std::vector<Millis>> repeats;
+    std::size_t repeat_reports = 0;
+    // One join per millisecond for 2 s: the immediate reports are one per join; their repeats ride
+    // the shared timer, so there are about as many repeat reports as the timer fired.
+    for (int k = 0; k < kGroups; ++k) {
+        const Millis t = static_cast<Millis>(k);
+        for (const auto& [when, o] : f.run_until(t)) {
+            REQUIRE(o.kind == Kind::Report);
+            ++repeat_reports;
+            for (const auto& [type, g] : o.records) {
+                CHECK(type == RecordType::ChangeToExclude);
+                repeats[g].push_back(when);
+            }
+        }
+        f.engine.join(1, group(k), t, f.out);
+        REQUIRE(f.out.size() == 1);
+        REQUIRE(f.out[0].records.size() == 1);
+        changed.emplace(group(k), t);
+        f.out.clear();
+    }
+    for (const auto& [when, o] : f.run_until(10'000)) {
+        ++repeat_reports;
+        for (const auto& [type, g] : o.records) repeats[g].push_back(when);
+    }
+    REQUIRE(repeats.size() == kGroups);
+    for (const auto& [g, times] : repeats) {
+        REQUIRE(times.size() == 1);  // robustness 2: one repeat
+        CHECK(times[0] >= changed.at(g));
+        CHECK(times[0] <= changed.at(g) + 1000);  // within the unsolicited report interval
+    }
+    CHECK(repeat_reports < 40);  // each draw is 1..1000 ms: ~4 over 2 s, not one per group
+    CHECK_FALSE(f.engine.next_deadline());
+}
+
+TEST_CASE("A repeat carries the group's latest change, robustness times over", "[engine][igmp]") {
+    EngineOptions o;
+    o.robustness = 3;
+    Fixture<Igmp> f(o);
+    f.engine.join(1, v4(239, 0, 0, 1), 0, f.out);
+    f.engine.join(1, v4(239, 0, 0, 2), 0, f.out);
+    f.engine.leave(1, v4(239, 0, 0, 1), 0, f.out);  // before any repeat: TO_IN now
+    const auto sent = f.run_until(10'000);
+    REQUIRE(sent.size() == 3 + 2);  // three changes at once, then two repeats of the two groups
+    CHECK(sent[2].second.records.at(0).first == RecordType::ChangeToInclude);
+    for (std::size_t k = 3; k < sent.size(); ++k) {
+        REQUIRE(sent[k].second.records.size() == 2);
+        CHECK(sent[k].second.records[0] == std::pair{RecordType::ChangeToInclude, v4(239, 0, 0, 1)});
+        CHECK(sent[k].second.records[1] == std::pair{RecordType::ChangeToExclude, v4(239, 0, 0, 2)});
+    }
+    CHECK(sent[3].first < sent[4].first);
+    CHECK_FALSE(f.engine.joined(1, v4(239, 0, 0, 1)));
+    CHECK(f.engine.joined(1, v4(239, 0, 0, 2)));
+    CHECK_FALSE(f.engine.next_deadline());  // the left group is forgotten after its last repeat
+}
+
+TEST_CASE("IGMPv2 repeats are one report per joined group at the shared timer", "[engine][igmp]") {
+    EngineOptions o;
+    o.mode = VersionMode::ForceOld;
+    Fixture<Igmp> f(o);
+    f.engine.join(1, v4(239, 0, 0, 1), 0, f.out);
+    f.engine.join(1, v4(239, 0, 0, 2), 0, f.out);
+    f.engine.join(1, v4(239, 0, 0, 3), 0, f.out);
+    f.engine.leave(1, v4(239, 0, 0, 3), 0, f.out);  // Leave at once, and no repeat
+    const auto sent = f.run_until(20'000);
+    REQUIRE(sent.size() == 4 + 2);
+    CHECK(sent[3].second.kind == Kind::OldLeave);
+    CHECK(sent[4].second.kind == Kind::OldReport);
+    CHECK(sent[4].second.group == v4(239, 0, 0, 1));
+    CHECK(sent[5].second.group == v4(239, 0, 0, 2));
+    CHECK(sent[4].first == sent[5].first);
     CHECK_FALSE(f.engine.next_deadline());
 }
