@@ -39,7 +39,7 @@ void Activity::closed(stack::SocketId s, std::uint64_t queue_drops, std::uint64_
         if (std::get<0>(g->first) == s) {
             g->second.member = false;
             closed_groups_.push_back(g->second);
-            g = groups_.erase(g);
+            groups_.erase(g++);  // absl: erase returns nothing, the others stay valid
         } else {
             ++g;
         }

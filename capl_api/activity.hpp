@@ -9,8 +9,9 @@
 #include <mutex>
 #include <optional>
 #include <tuple>
-#include <unordered_map>
 #include <vector>
+
+#include <absl/container/flat_hash_map.h>
 
 #include "stack/udp/udp_backend.hpp"
 
@@ -69,7 +70,7 @@ private:
     std::vector<SocketActivity> closed_;  // ids may be reused after a close
     // Hashed: one lookup per join, leave and received datagram (BENCHMARKS.md, figure 3); a
     // snapshot sorts.
-    std::unordered_map<GroupKey, GroupActivity, GroupKeyHash> groups_;
+    absl::flat_hash_map<GroupKey, GroupActivity, GroupKeyHash> groups_;
     std::vector<GroupActivity> closed_groups_;
 };
 

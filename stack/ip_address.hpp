@@ -40,9 +40,10 @@ struct IpAddress {
 /// (ifIndex, group): the key of the per-interface membership tables.
 using InterfaceGroup = std::pair<std::uint32_t, IpAddress>;
 
-/// Hashing for the membership tables. They are looked up on every join, leave and received
-/// datagram, and at 100,000 groups an ordered tree's walk misses the cache at most of its ~17
-/// levels (BENCHMARKS.md, figure 3); where an order is seen, the caller sorts.
+/// Hashing for the membership tables (open addressing, absl::flat_hash_map). They are looked up
+/// on every join, leave and received datagram; at 100,000 groups an ordered tree's walk missed the
+/// cache at most of its ~17 levels, and a node-based hash table still at the bucket, the node
+/// before and the node (BENCHMARKS.md, figure 3). Where an order is seen, the caller sorts.
 inline std::size_t hash_value(const IpAddress& a, std::uint64_t salt = 0) {
     std::uint64_t lo = 0;
     std::uint64_t hi = 0;

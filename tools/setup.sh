@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(cmake g++ make pkg-config liblwip-dev libpcap-dev catch2 libvdeplug-dev vdeplug
           libtomlplusplus-dev libcli11-dev libspdlog-dev libexpected-dev nlohmann-json3-dev tshark iproute2
-          iputils-ping python3)
+          iputils-ping python3 libabsl-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

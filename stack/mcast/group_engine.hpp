@@ -14,8 +14,9 @@
 #include <map>
 #include <optional>
 #include <random>
-#include <unordered_map>
 #include <vector>
+
+#include <absl/container/flat_hash_map.h>
 
 #include "stack/mcast/timer_set.hpp"
 
@@ -247,7 +248,8 @@ private:
     };
     // Hashed, not ordered: a join or leave looks its group up (BENCHMARKS.md, figure 3); the
     // rare walks that put groups on the wire sort first, so reports list them in address order.
-    using Groups = std::unordered_map<Address, Group>;
+    // An insert may move every Group: nothing keeps a reference across one.
+    using Groups = absl::flat_hash_map<Address, Group, std::hash<Address>>;
     struct Interface {
         EngineOptions options;
         Groups groups;

@@ -127,11 +127,29 @@ void GroupHost::sockets_hold(std::uint32_t if_index, const IpAddress& group, boo
 }
 
 void GroupHost::hold(std::uint32_t if_index, const IpAddress& group, Holder who, bool held) {
-    auto& h = holders_[{if_index, group}];
+    const InterfaceGroup key{if_index, group};
+    auto it = holders_.find(key);
+    std::uint8_t h = 0;
+    if (it != holders_.end()) {
+        h = it->second;
+    } else if (who == kSockets) {
+        h = held ? 0 : kSockets;  // the sockets' first join or last leave, and lwIP holds none
+    } else {
+        const bool joined = group.is_v6() ? mld_.joined(if_index, group) : igmp_.joined(if_index, group);
+        h = joined ? kSockets : 0;
+    }
     const bool was = h != 0;
     h = static_cast<std::uint8_t>(held ? (h | who) : (h & ~who));
     const bool is = h != 0;
-    if (h == 0) holders_.erase({if_index, group});
+    if ((h & kLwip) != 0) {
+        if (it != holders_.end()) {
+            it->second = h;
+        } else {
+            holders_.emplace(key, h);
+        }
+    } else if (it != holders_.end()) {
+        holders_.erase(it);
+    }
     if (was == is) return;
     if (group.is_v6()) {
         if (is) {

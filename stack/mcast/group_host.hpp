@@ -61,6 +61,8 @@ private:
     Rng rng_;
     GroupEngine<Igmp> igmp_;
     GroupEngine<Mld> mld_;
+    // Only the groups lwIP holds (its solicited-node groups), with the sockets' bit beside; for
+    // any other group the engine's joined state is the sockets' (one table less per join).
     std::unordered_map<InterfaceGroup, std::uint8_t, InterfaceGroupHash> holders_;
     std::vector<bool> link_local_ready_;  // by ifIndex - 1
     std::vector<int> igmp_versions_;      // by ifIndex - 1, as last logged

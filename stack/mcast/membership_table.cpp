@@ -3,14 +3,12 @@
 namespace caplnet::stack {
 
 bool MembershipTable::add(std::uint32_t if_index, const IpAddress& group) {
-    auto key = std::make_pair(if_index, group);
-    auto it = counts_.find(key);
-    if (it != counts_.end()) {
-        ++it->second;
-        return true;
+    auto [it, first] = counts_.try_emplace(InterfaceGroup{if_index, group}, 0);
+    if (first && !apply_(if_index, group, true)) {
+        counts_.erase(it);
+        return false;
     }
-    if (!apply_(if_index, group, true)) return false;
-    counts_.emplace(key, 1);
+    ++it->second;
     return true;
 }
 

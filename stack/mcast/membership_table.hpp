@@ -3,7 +3,8 @@
 // (interface, group) puts the group on the wire; the last one to leave takes it off (SPEC §4).
 #include <cstdint>
 #include <functional>
-#include <unordered_map>
+#include <absl/container/flat_hash_map.h>
+
 #include <utility>
 
 #include "stack/ip_address.hpp"
@@ -27,7 +28,7 @@ public:
 
 private:
     Apply apply_;
-    std::unordered_map<InterfaceGroup, std::uint32_t, InterfaceGroupHash> counts_;
+    absl::flat_hash_map<InterfaceGroup, std::uint32_t, InterfaceGroupHash> counts_;
 };
 
 }  // namespace caplnet::stack

@@ -279,13 +279,17 @@ Expected<void, Error> UdpService::join(SocketId id, std::uint32_t if_index, cons
     if (!args) return unexpected(args.error());
     auto& [s, g] = *args;
     Socket& sock = *s;
-    if (sock.groups.contains({if_index, g})) return unexpected(Error::AlreadyMember);
-    if (sock.groups.size() >= limits_.memberships_per_socket ||
-        total_memberships_ >= limits_.memberships) {
+    // One lookup: insert, and take it back if a check after it fails.
+    const auto [entry, inserted] = sock.groups.insert({if_index, g});
+    if (!inserted) return unexpected(Error::AlreadyMember);
+    if (sock.groups.size() > limits_.memberships_per_socket || total_memberships_ >= limits_.memberships) {
+        sock.groups.erase(entry);
         return unexpected(Error::LimitReached);
     }
-    if (!memberships_.add(if_index, g)) return unexpected(Error::OutOfMemory);
-    sock.groups.insert({if_index, g});
+    if (!memberships_.add(if_index, g)) {
+        sock.groups.erase(entry);
+        return unexpected(Error::OutOfMemory);
+    }
     ++total_memberships_;
     return {};
 }

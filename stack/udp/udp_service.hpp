@@ -10,8 +10,9 @@
 #include <optional>
 #include <set>
 #include <span>
-#include <unordered_set>
 #include <vector>
+
+#include <absl/container/flat_hash_set.h>
 
 #include "netif/wire/bytes.hpp"
 #include "netif/wire/mac_address.hpp"
@@ -94,7 +95,7 @@ public:
         bool broadcast = true;           // udpOpen switches SO_BROADCAST on (CAPL SOL_SOCKET page)
         bool reuse_address = false;
         std::uint8_t ttl = 128;          // the unicast TTL of the Windows stack CANoe users know
-        std::unordered_set<InterfaceGroup, InterfaceGroupHash> groups;
+        absl::flat_hash_set<InterfaceGroup, InterfaceGroupHash> groups;
         std::deque<Datagram> queue;      // until the socket has an inbox
         bool armed = false;
         std::shared_ptr<Inbox> inbox;    // once it has one: every datagram goes there

@@ -40,7 +40,7 @@ ipv4 = ["10.12.0.1/24"]
   ipv4 = ["10.12.12.1/24"]
 )",
                                                "n.toml");
-        auto started = stack::Node::start(config, {dir.path(), dir.file("n.pcapng")});
+        auto started = stack::Node::start(config, {dir.path(), dir.file("n.pcapng"), {}});
         REQUIRE(started);
         node = std::move(*started);
         REQUIRE(node->wait_ready(20s));
