@@ -35,16 +35,23 @@ void Activity::closed(stack::SocketId s, std::uint64_t queue_drops, std::uint64_
     closed_.push_back(it->second);
     open_.erase(it);
     const auto first_closed = closed_groups_.size();
-    for (auto g = groups_.begin(); g != groups_.end();) {
-        if (std::get<0>(g->first) == s) {
-            g->second.member = false;
-            closed_groups_.push_back(g->second);
-            groups_.erase(g++);  // absl: erase returns nothing, the others stay valid
+    std::vector<GroupActivity> still_open;
+    for (auto& g : groups_) {
+        if (g.socket == s) {
+            g.member = false;
+            closed_groups_.push_back(g);
         } else {
-            ++g;
+            still_open.push_back(g);
         }
     }
+    if (closed_groups_.size() == first_closed) return;
     std::sort(closed_groups_.begin() + static_cast<std::ptrdiff_t>(first_closed), closed_groups_.end(), by_key);
+    groups_ = std::move(still_open);
+    group_index_.clear();
+    for (std::size_t i = 0; i < groups_.size(); ++i) {
+        group_index_.emplace(GroupKey{groups_[i].socket, groups_[i].if_index, groups_[i].group},
+                             static_cast<std::uint32_t>(i));
+    }
 }
 
 void Activity::sent(stack::SocketId s, bool ok) {
@@ -56,10 +63,15 @@ void Activity::membership(stack::SocketId s, std::uint32_t if_index, const stack
                           bool join) {
     std::lock_guard lock(mutex_);
     const stack::IpAddress unscoped{group.family, group.octets, 0};  // datagrams carry no zone
-    auto& g = groups_[{s, if_index, unscoped}];
-    g.socket = s;
-    g.if_index = if_index;
-    g.group = unscoped;
+    auto [at, added] = group_index_.try_emplace(GroupKey{s, if_index, unscoped}, groups_.size());
+    if (added) {
+        GroupActivity fresh;
+        fresh.socket = s;
+        fresh.if_index = if_index;
+        fresh.group = unscoped;
+        groups_.push_back(fresh);
+    }
+    auto& g = groups_[at->second];
     g.member = join;
     ++(join ? g.joins : g.leaves);
 }
@@ -70,9 +82,10 @@ void Activity::received(stack::SocketId s, const stack::Datagram& d) {
     if (it == open_.end()) return;
     ++it->second.received;
     if (!d.to.is_multicast()) return;
-    auto g = groups_.find({s, d.if_index, stack::IpAddress{d.to.family, d.to.octets, 0}});
-    if (g == groups_.end()) return;  // never joined here: delivered by the Linux rule, not ours
-    ++(g->second.member ? g->second.received : g->second.received_after_leave);
+    auto at = group_index_.find(GroupKey{s, d.if_index, stack::IpAddress{d.to.family, d.to.octets, 0}});
+    if (at == group_index_.end()) return;  // never joined here: delivered by the Linux rule, not ours
+    auto& g = groups_[at->second];
+    ++(g.member ? g.received : g.received_after_leave);
 }
 
 ActivitySnapshot Activity::snapshot() const {
@@ -82,7 +95,7 @@ ActivitySnapshot Activity::snapshot() const {
     for (const auto& [id, a] : open_) out.sockets.push_back(a);
     out.groups = closed_groups_;
     const auto first_open = out.groups.size();
-    for (const auto& [key, g] : groups_) out.groups.push_back(g);
+    out.groups.insert(out.groups.end(), groups_.begin(), groups_.end());
     std::sort(out.groups.begin() + static_cast<std::ptrdiff_t>(first_open), out.groups.end(), by_key);
     return out;
 }

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <cstring>
-#include <unordered_map>
 
 #include "netif/driver/adapter_driver.hpp"
 #include "netif/driver/lwip.hpp"
@@ -11,6 +10,7 @@
 #include "netif/wire/group_packet.hpp"
 #include "netif/wire/igmp.hpp"
 #include "netif/wire/mld.hpp"
+#include "stack/mcast/coalesce.hpp"
 
 namespace caplnet::stack {
 
@@ -22,36 +22,6 @@ constexpr std::size_t kRecordsPerReport = 64;
 
 // How long a state change waits for others to share its report (Linux waits 2-3 jiffies).
 constexpr u32_t kReportDelayMs = 1;
-
-/// One report per interface for the changes of one delay: each group once, with its latest
-/// record, where its first change was; the old versions' messages (one group each) keep their
-/// order.
-template <class Outbox>
-Outbox coalesce(Outbox& pending) {
-    using Kind = typename Outbox::value_type::Kind;
-    Outbox out;
-    std::unordered_map<std::uint32_t, std::size_t> report_of;             // if_index -> index in out
-    std::unordered_map<InterfaceGroup, std::size_t, InterfaceGroupHash> record_of;  // -> index in records
-    for (auto& o : pending) {
-        if (o.kind != Kind::Report) {
-            out.push_back(std::move(o));
-            continue;
-        }
-        auto [r, new_report] = report_of.emplace(o.if_index, out.size());
-        if (new_report) out.push_back({o.if_index, Kind::Report, {}, {}});
-        auto& records = out[r->second].records;
-        for (const auto& rec : o.records) {
-            auto [at, added] = record_of.emplace(InterfaceGroup{o.if_index, rec.second}, records.size());
-            if (added) {
-                records.push_back(rec);
-            } else {
-                records[at->second].first = rec.first;
-            }
-        }
-    }
-    pending.clear();
-    return out;
-}
 
 EngineOptions options_for(const GroupProtocolConfig& c, bool mld) {
     EngineOptions o;
@@ -176,8 +146,8 @@ void GroupHost::flush(StackThread&) { flush_reports(); }
 void GroupHost::flush_reports() {
     if (flush_armed_) sys_untimeout(on_flush, this);
     flush_armed_ = false;
-    if (!pending_igmp_.empty()) send_igmp(coalesce(pending_igmp_));
-    if (!pending_mld_.empty()) send_mld(coalesce(pending_mld_));
+    if (!pending_igmp_.empty()) send_igmp(coalesce_reports(pending_igmp_));
+    if (!pending_mld_.empty()) send_mld(coalesce_reports(pending_mld_));
 }
 
 void GroupHost::on_flush(void* self) {
