@@ -4,10 +4,10 @@
 // RFC 2236 / RFC 2710 (and IGMPv1, RFC 1112). Any-source multicast only: a joined group is
 // EXCLUDE{}, a left one INCLUDE{}. Sans-IO: time is a parameter, messages leave through an
 // outbox, randomness comes from the caller's Rng; the protocol differences live in the traits
-// (stack/mcast/protocols.hpp). A state change is reported at once, alone; its retransmissions share
-// one timer per interface with every other change still being repeated (Linux's igmp_ifc_timer /
-// mld_ifc_timer), so n joins repeat in a few reports, not in n timers and n frames
-// (docs/decisions.md, "Retransmissions share an interface timer").
+// (stack/mcast/protocols.hpp). A state change goes to the outbox at once, alone (GroupHost lets
+// the changes of up to 1 ms share a report); its retransmissions share one timer per interface with
+// every other change still being repeated (Linux's mr_ifc_timer), so n joins repeat in a few
+// reports, not in n timers and n frames (docs/decisions.md, "IGMP / MLD engine").
 #include <algorithm>
 #include <concepts>
 #include <cstdint>
@@ -179,9 +179,8 @@ public:
 
     /// Sends what is due at `now`.
     void poll(Millis now, Outbox& out) {
-        // Only groups with an expired timer have work; they are handled in (interface, address)
-        // order, the order of a walk over every group, so the outbox and the random draws for
-        // the next retransmissions come out the same.
+        // Only groups with an expired query answer have work; they are handled in (interface,
+        // address) order, so the outbox does not depend on the order their timers were armed in.
         std::vector<std::pair<std::uint32_t, Address>> due;
         for (const TimerKey& k : timers_.expired(now)) due.emplace_back(k.if_index, k.group);
         std::sort(due.begin(), due.end());
