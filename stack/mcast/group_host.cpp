@@ -20,7 +20,7 @@ namespace {
 // keep every report far below 1280 octets.
 constexpr std::size_t kRecordsPerReport = 64;
 
-// How long a state change waits for others to share its report (Linux waits 2-3 jiffies).
+// How long a state change waits for others to share its report (Linux waits 2 jiffies).
 constexpr u32_t kReportDelayMs = 1;
 
 EngineOptions options_for(const GroupProtocolConfig& c, bool mld) {
