@@ -39,7 +39,9 @@ namespace {
 constexpr std::size_t kRequestBufLen = 256;  // a whole v3 request (vde_request.hpp), with slack
 constexpr std::size_t kMaxPending = 64;
 constexpr std::size_t kMaxEvents = 64;
-constexpr int kPortSndBuf = 1 << 20;  // asked for; the kernel caps it at wmem_max
+// A vde:// port's send buffer: about 400 full-size frames for a client that is busy for a moment.
+// Forced where we may (CAP_NET_ADMIN), so that a stock wmem_max (208 KiB) does not cut it to 90.
+constexpr int kPortSndBuf = 1 << 20;
 constexpr std::size_t kArenaSlot = kMaxFrameLen + wire::kVlanTagLen;
 
 std::string errno_text() { return std::strerror(errno); }
@@ -563,7 +565,9 @@ void VdeSwitch::Impl::handle_request(std::uint32_t slot) {
         refuse("socket: " + errno_text());
         return;
     }
-    ::setsockopt(data, SOL_SOCKET, SO_SNDBUF, &kPortSndBuf, sizeof(kPortSndBuf));
+    if (::setsockopt(data, SOL_SOCKET, SO_SNDBUFFORCE, &kPortSndBuf, sizeof(kPortSndBuf)) != 0) {
+        ::setsockopt(data, SOL_SOCKET, SO_SNDBUF, &kPortSndBuf, sizeof(kPortSndBuf));
+    }
     if (::bind(data, reinterpret_cast<const sockaddr*>(&own), sizeof(own)) != 0 ||
         ::chmod(port->path.c_str(), 0600) != 0 ||
         ::connect(data, reinterpret_cast<const sockaddr*>(&client), sizeof(client)) != 0) {
