@@ -2,7 +2,8 @@
 // `ring` for ring://), the handshakes in progress, and each port's control stream and data fd.
 // Frames move in batches (recvmmsg or a ring drain per ingress port; sendmmsg or ring pushes per
 // egress port) through buffers allocated once at startup. A ring port is the same Port as a
-// vde:// one except for how its frames come in and go out.
+// vde:// one except for how its frames come in and go out. A vde:// port that keeps a whole
+// batch waiting is read every round instead, out of the epoll set, until a read comes up short.
 #include "netif/switch/vde_switch.hpp"
 
 #include <dirent.h>
@@ -86,7 +87,7 @@ struct LiveCounters {
 };
 
 // Epoll tags: what an fd is, and which port or pending slot it belongs to.
-enum class FdKind : std::uint32_t { Listen, RingListen, Pending, PortCtl, PortData };
+enum class FdKind : std::uint32_t { Listen, RingListen, Pending, PortCtl, PortData, Polling };
 std::uint64_t tag(FdKind k, std::uint32_t index) {
     return (std::uint64_t{static_cast<std::uint32_t>(k)} << 32) | index;
 }
@@ -124,6 +125,7 @@ struct Port {
     int data_fd = -1;  // the datagram socket, or the ring's eventfd that wakes the switch
     std::unique_ptr<RingEndpoint> ring;  // ring:// ports only
     bool doomed = false;                 // its ring is corrupt: removed at the end of the round
+    bool polled = false;                 // vde:// only: read every round, not on readiness
     std::string path;
     std::string description;
     PortConfig config;
@@ -155,6 +157,8 @@ struct VdeSwitch::Impl {
     std::vector<std::unique_ptr<Port>> ports;  // indexed by port number; [0] unused
     std::vector<Port*> active;                 // connected ports, for flooding
     std::vector<Port*> dirty;                  // ports with queued egress frames
+    std::vector<Port*> polled;                 // Port::polled, in the order they started
+    int polling_fd = -1;  // an eventfd, readable while `polled` is not empty: the round does not sleep
     std::vector<Pending> pending;
     std::vector<PortStats> departed;
     bool any_doomed = false;  // some port has Port::doomed set
@@ -172,7 +176,7 @@ struct VdeSwitch::Impl {
     std::map<std::string, std::uint32_t> capture_by_client;  // capture_client_view
 
     Counter frames_processed, unicast_forwarded, flooded, mac_learn_failures, mac_entries,
-        joins_refused;
+        joins_refused, polled_ports;
 
     Impl(SwitchOptions o)
         : opts(std::move(o)), macs(opts.mac_table_size, opts.mac_aging), rx(opts.batch_size) {}
@@ -196,6 +200,15 @@ struct VdeSwitch::Impl {
     void remove_doomed();
     void on_port_ctl(unsigned number);
     std::size_t on_port_data(Port& p);
+    // A vde:// port whose read fills a whole batch leaves the epoll set and is read every round
+    // until a read comes up short, as NAPI polls a busy NIC. While it is in the set, every datagram
+    // its client sends runs the set's wakeup callback inside the client's sendmsg (two locks with
+    // interrupts off): a tenth of a busy client's CPU, to tell the switch what it already knows.
+    // Ring ports need none of this: their writer signals only a reader that sleeps.
+    void start_polling(Port& p);
+    void poll_ports();
+    void stop_polling(std::size_t i);  // polled[i] leaves the list; the caller re-watches it or not
+    void watch_data(Port& p);          // readiness events for the port's data fd
     void remove_port(unsigned number);
     void enqueue(Port& out, const std::uint8_t* data, std::size_t len);
     void flush();
@@ -225,6 +238,9 @@ VdeSwitch::Impl::~Impl() {
         ::close(listen_fd);
         ::unlink(ctl_path.c_str());
         ::rmdir(dir.c_str());  // fails, harmlessly, if something else lives there
+    }
+    if (polling_fd >= 0) {
+        ::close(polling_fd);
     }
     if (epfd >= 0) {
         ::close(epfd);
@@ -359,6 +375,12 @@ Expected<void, std::string> VdeSwitch::Impl::setup() {
     }
     if (auto r = listen_ring(); !r) {
         return r;
+    }
+    polling_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    ev.events = EPOLLIN;
+    ev.data.u64 = tag(FdKind::Polling, 0);
+    if (polling_fd < 0 || ::epoll_ctl(epfd, EPOLL_CTL_ADD, polling_fd, &ev) != 0) {
+        return unexpected("polling eventfd: " + errno_text());
     }
 
     ports.resize(opts.max_ports + 1);
@@ -503,9 +525,7 @@ Port* VdeSwitch::Impl::attach_port(std::unique_ptr<Port> port) {
     ev.events = EPOLLIN | EPOLLRDHUP;
     ev.data.u64 = tag(FdKind::PortCtl, number);
     ::epoll_ctl(epfd, EPOLL_CTL_MOD, port->ctl_fd, &ev);
-    ev.events = EPOLLIN;
-    ev.data.u64 = tag(FdKind::PortData, number);
-    ::epoll_ctl(epfd, EPOLL_CTL_ADD, port->data_fd, &ev);
+    watch_data(*port);
 
     port->tx_msgs.resize(opts.batch_size);
     port->tx_iov.resize(opts.batch_size);
@@ -696,6 +716,10 @@ void VdeSwitch::Impl::remove_port(unsigned number) {
     }
     // A port removed mid-batch (a corrupt ring) may still be queued for egress.
     dirty.erase(std::remove(dirty.begin(), dirty.end(), p.get()), dirty.end());
+    if (p->polled) {
+        stop_polling(static_cast<std::size_t>(std::find(polled.begin(), polled.end(), p.get()) -
+                                              polled.begin()));
+    }
     ::epoll_ctl(epfd, EPOLL_CTL_DEL, p->data_fd, nullptr);
     ::epoll_ctl(epfd, EPOLL_CTL_DEL, p->ctl_fd, nullptr);
     if (!p->ring) {
@@ -967,6 +991,46 @@ std::size_t VdeSwitch::Impl::on_port_data(Port& p) {
     return n;
 }
 
+void VdeSwitch::Impl::start_polling(Port& p) {
+    ::epoll_ctl(epfd, EPOLL_CTL_DEL, p.data_fd, nullptr);
+    p.polled = true;
+    polled.push_back(&p);
+    if (polled.size() == 1) {
+        const std::uint64_t one = 1;
+        (void)!::write(polling_fd, &one, sizeof(one));
+    }
+    polled_ports.set(polled.size());
+}
+
+void VdeSwitch::Impl::stop_polling(std::size_t i) {
+    polled[i]->polled = false;
+    polled.erase(polled.begin() + static_cast<std::ptrdiff_t>(i));
+    if (polled.empty()) {
+        std::uint64_t count = 0;
+        (void)!::read(polling_fd, &count, sizeof(count));
+    }
+    polled_ports.set(polled.size());
+}
+
+void VdeSwitch::Impl::watch_data(Port& p) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;  // level-triggered: a port back from polling reports what came since
+    ev.data.u64 = tag(FdKind::PortData, p.number);
+    ::epoll_ctl(epfd, EPOLL_CTL_ADD, p.data_fd, &ev);
+}
+
+void VdeSwitch::Impl::poll_ports() {
+    for (std::size_t i = 0; i < polled.size();) {
+        Port& p = *polled[i];
+        if (on_port_data(p) == opts.batch_size) {
+            ++i;
+        } else {
+            stop_polling(i);
+            watch_data(p);
+        }
+    }
+}
+
 Expected<void, std::string> VdeSwitch::Impl::run_once(int timeout_ms) {
     epoll_event events[kMaxEvents];
     const int n = ::epoll_wait(epfd, events, static_cast<int>(kMaxEvents), timeout_ms);
@@ -987,9 +1051,13 @@ Expected<void, std::string> VdeSwitch::Impl::run_once(int timeout_ms) {
         case FdKind::PortCtl: on_port_ctl(index); break;
         case FdKind::PortData:
             if (index < ports.size() && ports[index]) {
-                on_port_data(*ports[index]);
+                Port& p = *ports[index];
+                if (on_port_data(p) == opts.batch_size && !p.ring && !p.polled) {
+                    start_polling(p);
+                }
             }
             break;
+        case FdKind::Polling: poll_ports(); break;
         }
     }
     if (any_doomed) {
@@ -1033,6 +1101,7 @@ SwitchStats VdeSwitch::stats() const {
     s.flooded = impl_->flooded.get();
     s.mac_learn_failures = impl_->mac_learn_failures.get();
     s.mac_entries = impl_->mac_entries.get();
+    s.polled_ports = impl_->polled_ports.get();
     s.joins_refused = impl_->joins_refused.get();
     std::lock_guard lock(impl_->table_mutex);
     for (const auto& p : impl_->ports) {

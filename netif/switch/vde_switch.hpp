@@ -85,6 +85,7 @@ struct SwitchStats {
     std::uint64_t flooded = 0;             // broadcast, multicast and unknown unicast
     std::uint64_t mac_learn_failures = 0;  // MAC table full of live entries
     std::uint64_t mac_entries = 0;
+    std::uint64_t polled_ports = 0;  // vde:// ports busy enough to be read every round, not on events
     std::uint64_t joins_refused = 0;  // bad request, port taken, no free port
     std::vector<PortStats> ports;     // connected ports first, then departed, by number
 };
@@ -103,7 +104,8 @@ public:
     Expected<void, std::string> run_until(const std::atomic<bool>& stop);
     /// One round: waits up to `timeout_ms` for events and handles those that came.
     Expected<void, std::string> run_once(int timeout_ms);
-    /// Readable when run_once has work; for embedding the switch in another event loop.
+    /// Readable when run_once has work (also while a busy port is read every round); for
+    /// embedding the switch in another event loop.
     int event_fd() const;
 
     /// The absolute run directory.

@@ -366,6 +366,60 @@ TEST_CASE("A full receiver queue is counted as queue-full drops, never silently"
     CHECK(drain(*lan.client.at(2)).size() == p2->counters.tx_frames);
 }
 
+TEST_CASE("A busy vde port is read every round and goes back to readiness events when quiet",
+          "[switch]") {
+    // The switch is driven round by round here, so a client can queue several batches first.
+    TempDir tmp;
+    SwitchOptions o;
+    o.dir = tmp.path() + "/sw";
+    auto created = VdeSwitch::create(o);
+    REQUIRE(created);
+    VdeSwitch& sw = **created;
+    auto join_now = [&](unsigned port) {
+        Expected<std::unique_ptr<Link>, LinkError> link =
+            unexpected(LinkError{LinkError::Kind::Io, "not joined"});
+        std::thread t([&] { link = open_vde_link(o.dir, port, "c", "vde://sw"); });
+        while (sw.stats().ports.size() < port) {
+            REQUIRE(sw.run_once(100));
+        }
+        t.join();
+        REQUIRE(link);
+        return std::move(*link);
+    };
+    auto sender = join_now(1);
+    auto receiver = join_now(2);
+    auto readable = [&] {
+        pollfd p{sw.event_fd(), POLLIN, 0};
+        return ::poll(&p, 1, 0) == 1;
+    };
+    const std::size_t batch = o.batch_size;
+    for (std::size_t i = 0; i < 3 * batch; ++i) {
+        send(*sender, make_frame(kBroadcast, mac(1), std::nullopt, static_cast<std::uint8_t>(i)));
+    }
+    REQUIRE(sw.run_once(1000));  // reads a whole batch: the port is polled from now on
+    CHECK(sw.stats().polled_ports == 1);
+    CHECK(readable());  // an embedding loop keeps calling run_once
+    for (int round = 0; round < 10 && sw.stats().polled_ports != 0; ++round) {
+        REQUIRE(sw.run_once(1000));
+    }
+    CHECK(sw.stats().polled_ports == 0);
+    CHECK(sw.stats().frames_processed == 3 * batch);
+    CHECK_FALSE(readable());  // quiet: run_once would sleep
+
+    // Back in the epoll set: a lone frame is still seen.
+    send(*sender, make_frame(kBroadcast, mac(1), std::nullopt, 0xee));
+    for (int round = 0; round < 10 && sw.stats().frames_processed < 3 * batch + 1; ++round) {
+        REQUIRE(sw.run_once(1000));
+    }
+    CHECK(sw.stats().polled_ports == 0);
+    const auto got = drain(*receiver);
+    REQUIRE(got.size() == 3 * batch + 1);
+    for (std::size_t i = 0; i < 3 * batch; ++i) {
+        CHECK(marker_of(got[i]) == static_cast<std::uint8_t>(i));
+    }
+    CHECK(marker_of(got.back()) == 0xee);
+}
+
 TEST_CASE("A vde port queues a burst of 400 full-size frames for a client that is not reading",
           "[switch]") {
     // The port's send buffer is asked for with SO_SNDBUFFORCE: wmem_max (208 KiB by default) would
