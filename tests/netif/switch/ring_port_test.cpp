@@ -283,19 +283,8 @@ TEST_CASE("A ring client's last frames are all switched when it leaves", "[switc
     auto created = VdeSwitch::create(o);
     REQUIRE(created);
     VdeSwitch& sw = **created;
-    auto join_now = [&](unsigned port) {
-        Expected<std::unique_ptr<Link>, LinkError> link =
-            unexpected(LinkError{LinkError::Kind::Io, "not joined"});
-        std::thread t([&] { link = open_ring_link(o.dir, port, "c", "ring://sw"); });
-        while (sw.stats().ports.size() < port) {
-            REQUIRE(sw.run_once(100));
-        }
-        t.join();
-        REQUIRE(link);
-        return std::move(*link);
-    };
-    auto sender = join_now(1);
-    auto receiver = join_now(2);
+    auto sender = join_by_rounds(sw, o.dir, 1, true);
+    auto receiver = join_by_rounds(sw, o.dir, 2, true);
     constexpr std::uint64_t kFrames = 5000;  // ~150 batches, a third of the ring
     for (std::uint64_t i = 0; i < kFrames; ++i) {
         REQUIRE(sender->send(make_frame(kBroadcast, mac(1), std::nullopt, 0)));

@@ -160,6 +160,23 @@ std::unique_ptr<Link> join_ring(const std::string& dir, unsigned port,
     return std::move(*l);
 }
 
+/// Joins port `port` of a switch that this thread drives with run_once (no switch thread): the
+/// client's handshake runs in a helper thread while the rounds answer it.
+std::unique_ptr<Link> join_by_rounds(VdeSwitch& sw, const std::string& dir, unsigned port, bool ring) {
+    Expected<std::unique_ptr<Link>, LinkError> link =
+        unexpected(LinkError{LinkError::Kind::Io, "not joined"});
+    std::thread t([&] {
+        link = ring ? open_ring_link(dir, port, "c", "ring://sw")
+                    : open_vde_link(dir, port, "c", "vde://sw");
+    });
+    while (sw.stats().ports.size() < port) {
+        REQUIRE(sw.run_once(100));
+    }
+    t.join();
+    REQUIRE(link);
+    return std::move(*link);
+}
+
 /// A switch with clients on the given ports (port -> config; an absent config = default trunk).
 struct Lan {
     TempDir tmp;

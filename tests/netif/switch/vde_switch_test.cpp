@@ -375,19 +375,8 @@ TEST_CASE("A busy vde port is read every round and goes back to readiness events
     auto created = VdeSwitch::create(o);
     REQUIRE(created);
     VdeSwitch& sw = **created;
-    auto join_now = [&](unsigned port) {
-        Expected<std::unique_ptr<Link>, LinkError> link =
-            unexpected(LinkError{LinkError::Kind::Io, "not joined"});
-        std::thread t([&] { link = open_vde_link(o.dir, port, "c", "vde://sw"); });
-        while (sw.stats().ports.size() < port) {
-            REQUIRE(sw.run_once(100));
-        }
-        t.join();
-        REQUIRE(link);
-        return std::move(*link);
-    };
-    auto sender = join_now(1);
-    auto receiver = join_now(2);
+    auto sender = join_by_rounds(sw, o.dir, 1, false);
+    auto receiver = join_by_rounds(sw, o.dir, 2, false);
     auto readable = [&] {
         pollfd p{sw.event_fd(), POLLIN, 0};
         return ::poll(&p, 1, 0) == 1;
